@@ -1,0 +1,4 @@
+# Warnings for the project's own targets (not for consumers of the installed package).
+add_library(humm_warnings INTERFACE)
+target_compile_options(humm_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local
+                       -Wnon-virtual-dtor -Wimplicit-fallthrough)

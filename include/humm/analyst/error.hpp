@@ -1,0 +1,31 @@
+#pragma once
+// The library's own error codes. Asio and OpenSSL errors keep their own categories;
+// these name what only this library can tell (a bad argument, an HTTP status, a decode).
+
+#include <string>
+#include <system_error>
+
+namespace humm::analyst {
+
+enum class errc {
+  invalid_argument = 1,  // a parameter was rejected before anything was sent
+  http_status,           // the server answered with a non-success status
+  decode,                // the response body is not the documented JSON
+  body_too_large,        // the response exceeded client_options::max_response_bytes
+  tls,                   // handshake or certificate verification failed
+  timeout,               // connect, handshake or request timeout
+  connection,            // the connection failed or closed unexpectedly
+  cancelled,             // the caller cancelled the operation
+  repeated_page,         // the server returned the same page again: a walk cannot advance
+};
+
+const std::error_category& error_category() noexcept;
+
+inline std::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), error_category()};
+}
+
+}  // namespace humm::analyst
+
+template <>
+struct std::is_error_code_enum<humm::analyst::errc> : std::true_type {};

@@ -1,0 +1,46 @@
+#include <humm/analyst/decode.hpp>
+
+#include <boost/json/parser.hpp>
+
+#include <algorithm>
+
+namespace humm::analyst {
+
+std::string decode_failure::message() const { return path.empty() ? reason : path + ": " + reason; }
+
+decode_error::decode_error(decode_failure failure)
+    : std::system_error(make_error_code(errc::decode), failure.message()), failure_(std::move(failure)) {}
+
+void throw_exception_from_error(const decode_failure& failure, const boost::source_location&) {
+  throw decode_error(failure);
+}
+
+namespace {
+
+// Syntax errors are told by line and column, counted from 1, of the first byte not accepted.
+decode_failure syntax_failure(std::string_view text, std::size_t consumed, const boost::json::error_code& ec) {
+  const std::string_view before = text.substr(0, std::min(consumed, text.size()));
+  const std::size_t line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  const std::size_t line_start = before.rfind('\n');
+  const std::size_t column = 1 + before.size() - (line_start == std::string_view::npos ? 0 : line_start + 1);
+  return {"", "invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
+                  ec.message()};
+}
+
+}  // namespace
+
+template <class T>
+decode_result<T> try_decode(std::string_view json_text) {
+  boost::json::parser parser;
+  boost::json::error_code ec;
+  const std::size_t consumed = parser.write_some(json_text.data(), json_text.size(), ec);
+  if (!ec && consumed < json_text.size()) ec = boost::json::error::extra_data;
+  if (ec) return syntax_failure(json_text, consumed, ec);
+  return try_decode<T>(parser.release());
+}
+
+template decode_result<command_schedule> try_decode<command_schedule>(std::string_view);
+template decode_result<command_run> try_decode<command_run>(std::string_view);
+template decode_result<schedule_history> try_decode<schedule_history>(std::string_view);
+
+}  // namespace humm::analyst

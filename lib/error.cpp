@@ -1,0 +1,33 @@
+#include <humm/analyst/error.hpp>
+
+namespace humm::analyst {
+namespace {
+
+class category final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "humm.analyst"; }
+
+  std::string message(int code) const override {
+    switch (static_cast<errc>(code)) {
+      case errc::invalid_argument: return "invalid argument";
+      case errc::http_status: return "the server answered with an error status";
+      case errc::decode: return "the response is not the documented JSON";
+      case errc::body_too_large: return "the response body exceeds the size limit";
+      case errc::tls: return "TLS handshake or certificate verification failed";
+      case errc::timeout: return "timed out";
+      case errc::connection: return "connection failed";
+      case errc::cancelled: return "cancelled";
+      case errc::repeated_page: return "the server returned the same page again";
+    }
+    return "unknown humm.analyst error";
+  }
+};
+
+}  // namespace
+
+const std::error_category& error_category() noexcept {
+  static const category instance;
+  return instance;
+}
+
+}  // namespace humm::analyst

@@ -1,0 +1,138 @@
+#include <humm/analyst/timestamp.hpp>
+
+namespace humm::analyst {
+namespace {
+
+using namespace std::chrono;
+
+// A cursor over the text; every reader fails (returns false) without consuming on a mismatch.
+struct scanner {
+  std::string_view text;
+  std::size_t pos = 0;
+
+  bool at_end() const { return pos == text.size(); }
+  bool peek_is(char c) const { return pos < text.size() && text[pos] == c; }
+  bool digit_at(std::size_t i) const { return i < text.size() && text[i] >= '0' && text[i] <= '9'; }
+
+  bool number(int width, int& out) {
+    int value = 0;
+    for (int i = 0; i < width; ++i) {
+      if (!digit_at(pos + i)) return false;
+      value = value * 10 + (text[pos + i] - '0');
+    }
+    pos += width;
+    out = value;
+    return true;
+  }
+  bool literal(char c) {
+    if (!peek_is(c)) return false;
+    ++pos;
+    return true;
+  }
+  bool one_of(std::string_view chars) {
+    if (pos >= text.size() || chars.find(text[pos]) == std::string_view::npos) return false;
+    ++pos;
+    return true;
+  }
+};
+
+std::optional<timestamp> fail(std::string_view* why, std::string_view reason) {
+  if (why) *why = reason;
+  return std::nullopt;
+}
+
+// The offset east of UTC, from `Z`, `+HH:MM`, `+HHMM`, `+HH` or nothing (UTC).
+bool parse_offset(scanner& s, minutes& offset, std::string_view& why) {
+  offset = minutes{0};
+  if (s.at_end() || s.one_of("Zz")) return true;
+  const bool negative = s.peek_is('-');
+  if (!s.one_of("+-")) return why = "unexpected text after the time", false;
+  int hh = 0, mm = 0;
+  if (!s.number(2, hh)) return why = "malformed UTC offset", false;
+  if (s.literal(':')) {
+    if (!s.number(2, mm)) return why = "malformed UTC offset", false;
+  } else if (!s.at_end() && !s.number(2, mm)) {
+    return why = "malformed UTC offset", false;
+  }
+  if (hh > 23 || mm > 59) return why = "UTC offset out of range", false;
+  offset = minutes{(negative ? -1 : 1) * (hh * 60 + mm)};
+  return true;
+}
+
+}  // namespace
+
+std::optional<timestamp> parse_timestamp(std::string_view text, std::string_view* why) {
+  scanner s{text};
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (text.empty()) return fail(why, "empty");
+  if (!s.number(4, y) || !s.literal('-') || !s.number(2, mo) || !s.literal('-') || !s.number(2, d))
+    return fail(why, "expected YYYY-MM-DD");
+  if (!s.one_of("Tt ")) return fail(why, "expected a time after the date");
+  if (!s.number(2, h) || !s.literal(':') || !s.number(2, mi) || !s.literal(':') || !s.number(2, sec))
+    return fail(why, "expected HH:MM:SS");
+
+  microseconds fraction{0};
+  if (s.literal('.')) {
+    const std::size_t first = s.pos;
+    long long micros = 0;
+    while (s.digit_at(s.pos)) {
+      if (s.pos - first < 6) micros = micros * 10 + (text[s.pos] - '0');
+      ++s.pos;
+    }
+    const std::size_t digits = s.pos - first;
+    if (digits == 0) return fail(why, "expected digits after the decimal point");
+    for (std::size_t i = digits; i < 6; ++i) micros *= 10;
+    fraction = microseconds{micros};
+  }
+
+  minutes offset{};
+  std::string_view offset_problem;
+  if (!parse_offset(s, offset, offset_problem)) return fail(why, offset_problem);
+  if (!s.at_end()) return fail(why, "unexpected text after the UTC offset");
+
+  if (mo < 1 || mo > 12) return fail(why, "month out of range");
+  const year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!date.ok()) return fail(why, "day out of range for the month");
+  if (h > 23) return fail(why, "hour out of range");
+  if (mi > 59) return fail(why, "minute out of range");
+  if (sec == 60) return fail(why, "leap seconds are not supported");
+  if (sec > 59) return fail(why, "second out of range");
+
+  const timestamp result = sys_days{date} + hours{h} + minutes{mi} + seconds{sec} + fraction - offset;
+  static constexpr sys_days first_day{year{0} / January / 1};
+  static constexpr sys_days past_last_day{year{10000} / January / 1};
+  if (result < first_day || result >= past_last_day) return fail(why, "year out of range after the UTC offset");
+  return result;
+}
+
+std::string format_timestamp(timestamp t) {
+  const sys_days date = floor<days>(t);
+  const year_month_day ymd{date};
+  const hh_mm_ss<microseconds> time{t - date};
+
+  char buffer[32];
+  char* p = buffer;
+  auto put = [&p](long long value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) p[i] = static_cast<char>('0' + value % 10);
+    p += width;
+  };
+  put(static_cast<int>(ymd.year()), 4);
+  *p++ = '-';
+  put(static_cast<unsigned>(ymd.month()), 2);
+  *p++ = '-';
+  put(static_cast<unsigned>(ymd.day()), 2);
+  *p++ = 'T';
+  put(time.hours().count(), 2);
+  *p++ = ':';
+  put(time.minutes().count(), 2);
+  *p++ = ':';
+  put(time.seconds().count(), 2);
+  if (time.subseconds().count() != 0) {
+    *p++ = '.';
+    put(time.subseconds().count(), 6);
+  }
+  *p++ = 'Z';
+  return std::string(buffer, p);
+}
+
+}  // namespace humm::analyst
