@@ -10,28 +10,26 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <cstdio>
 #include <iostream>
-#include <iterator>
 #include <memory>
-#include <sstream>
 
 namespace humm_history {
 namespace {
 
 // Reads all of `path` ("-" for standard input); on failure returns false with the reason.
 bool read_all(const std::string& path, std::string& text, std::string& why) {
-  std::ostringstream content;
-  if (path == "-") {
-    content << std::cin.rdbuf();
-    if (std::cin.bad()) return why = "cannot read standard input", false;
-  } else {
-    std::ifstream file(path, std::ios::binary);
-    if (!file) return why = "cannot read '" + path + "': " + std::strerror(errno), false;
-    content << file.rdbuf();
-    if (file.bad()) return why = "cannot read '" + path + "': " + std::strerror(errno), false;
-  }
-  text = std::move(content).str();
+  const bool from_stdin = path == "-";
+  std::FILE* file = from_stdin ? stdin : std::fopen(path.c_str(), "rb");
+  const std::string name = from_stdin ? "standard input" : "'" + path + "'";
+  if (!file) return why = "cannot read " + name + ": " + std::strerror(errno), false;
+  char buffer[65536];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
+  const bool failed = std::ferror(file);
+  const int error = errno;
+  if (!from_stdin) std::fclose(file);
+  if (failed) return why = "cannot read " + name + ": " + std::strerror(error), false;
   return true;
 }
 

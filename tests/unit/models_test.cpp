@@ -1,0 +1,372 @@
+#include <humm/analyst/decode.hpp>
+#include <humm/analyst/testing/dataset.hpp>
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+namespace ha = humm::analyst;
+namespace json = boost::json;
+using namespace std::chrono;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream file(path);
+  BOOST_REQUIRE_MESSAGE(file, "cannot open " << path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// The example response of the API reference page.
+json::object seed() { return json::parse(read_file(HUMM_TEST_DATA_DIR "/seed_response.json")).as_object(); }
+
+json::object& first_run(json::object& response) { return response["runs"].as_array()[0].as_object(); }
+
+// The failure message of decoding `response`, which must fail.
+std::string failure(const json::value& response) {
+  auto result = ha::try_decode<ha::schedule_history>(response);
+  BOOST_REQUIRE_MESSAGE(!result, "decoding should have failed: " << json::serialize(response));
+  return result.error().message();
+}
+
+ha::schedule_history decoded(const json::value& response) {
+  auto result = ha::try_decode<ha::schedule_history>(response);
+  BOOST_REQUIRE_MESSAGE(result, "decode failed: " << result.error().message());
+  return *std::move(result);
+}
+
+const ha::uuid seed_id = *ha::parse_uuid("3c90c3cc-0d44-4b50-8888-8dd25736052a");
+const ha::timestamp seed_time = sys_days{year{2023} / November / 7} + hours{5} + minutes{31} + seconds{56};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(models)
+
+BOOST_AUTO_TEST_CASE(the_reference_example_decodes) {
+  const ha::schedule_history h = decoded(seed());
+  BOOST_TEST((h.schedule.command_id == seed_id));
+  BOOST_TEST((h.schedule.organization_id == seed_id));
+  BOOST_TEST(h.schedule.cron_expression == "<string>");
+  BOOST_TEST((h.schedule.next_run_time == seed_time));
+  BOOST_TEST((h.schedule.last_run_time == seed_time));
+  BOOST_TEST(h.schedule.timezone == "UTC");
+  BOOST_TEST(h.schedule.enabled);
+  BOOST_TEST((h.schedule.name == "<string>"));
+  BOOST_TEST((h.schedule.run_mode == ha::run_mode::per_subscriber));
+  BOOST_TEST((h.schedule.created_by_user_id == seed_id));
+  BOOST_TEST((h.command_name == "<string>"));
+  BOOST_REQUIRE(h.runs.size() == 1u);
+  const ha::command_run& run = h.runs[0];
+  BOOST_TEST((run.status == ha::run_status::triggered));
+  BOOST_TEST((run.user_email == "<string>"));
+  BOOST_TEST((run.started_at == seed_time));
+  BOOST_TEST((run.is_read == true));
+  BOOST_TEST((run.is_source_run == true));
+  BOOST_TEST((run.source_run_id == seed_id));
+  BOOST_TEST(h.pagination.fields().empty());
+}
+
+BOOST_AUTO_TEST_CASE(value_to_and_value_from_round_trip_the_example) {
+  const json::value original = seed();
+  const auto h = json::value_to<ha::schedule_history>(original);
+  BOOST_TEST(json::value_from(h) == original);
+}
+
+BOOST_AUTO_TEST_CASE(optional_run_fields_may_be_null_or_missing) {
+  const char* optional_fields[] = {"user_email", "status",  "started_at", "completed_at", "error_message",
+                                   "thread_id",  "summary", "is_read",    "read_at",      "created_at",
+                                   "is_source_run", "source_run_id"};
+  for (const char* field : optional_fields) {
+    for (bool as_null : {true, false}) {
+      BOOST_TEST_CONTEXT("run field " << field << (as_null ? " null" : " missing")) {
+        json::object response = seed();
+        if (as_null)
+          first_run(response)[field] = nullptr;
+        else
+          first_run(response).erase(field);
+        const ha::schedule_history h = decoded(response);
+        const json::value encoded = json::value_from(h.runs[0]);
+        BOOST_TEST(encoded.at(field).is_null());  // absent, and re-encoded as null
+        BOOST_TEST(encoded.as_object().size() == 15u);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(optional_schedule_fields_may_be_null_or_missing) {
+  for (const char* field : {"last_run_time", "name", "created_by_user_id"}) {
+    for (bool as_null : {true, false}) {
+      BOOST_TEST_CONTEXT("schedule field " << field << (as_null ? " null" : " missing")) {
+        json::object response = seed();
+        if (as_null)
+          response["schedule"].as_object()[field] = nullptr;
+        else
+          response["schedule"].as_object().erase(field);
+        BOOST_TEST(json::value_from(decoded(response).schedule).at(field).is_null());
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(documented_defaults_apply_when_missing_or_null) {
+  for (bool as_null : {true, false}) {
+    json::object response = seed();
+    json::object& schedule = response["schedule"].as_object();
+    schedule["timezone"] = "Europe/Berlin";
+    schedule["enabled"] = false;
+    schedule["run_mode"] = "once_and_distribute";
+    BOOST_TEST(decoded(response).schedule.timezone == "Europe/Berlin");
+    for (const char* field : {"timezone", "enabled", "run_mode"}) {
+      if (as_null)
+        schedule[field] = nullptr;
+      else
+        schedule.erase(field);
+    }
+    const ha::schedule_history h = decoded(response);
+    BOOST_TEST(h.schedule.timezone == "UTC");
+    BOOST_TEST(h.schedule.enabled);
+    BOOST_TEST((h.schedule.run_mode == ha::run_mode::per_subscriber));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(command_name_and_pagination_may_be_missing_or_null) {
+  for (bool as_null : {true, false}) {
+    json::object response = seed();
+    if (as_null) {
+      response["command_name"] = nullptr;
+      response["pagination"] = nullptr;
+    } else {
+      response.erase("command_name");
+      response.erase("pagination");
+    }
+    const ha::schedule_history h = decoded(response);
+    BOOST_TEST(!h.command_name.has_value());
+    BOOST_TEST(h.pagination.fields().empty());
+    BOOST_TEST(json::serialize(json::value_from(h)).find(R"("pagination":{})") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_required_field_missing_in_turn_is_named) {
+  for (const char* field : {"schedule", "runs"}) {
+    json::object response = seed();
+    response.erase(field);
+    BOOST_TEST(failure(response) == std::string(field) + ": required field is missing");
+  }
+  for (const char* field : {"command_id", "organization_id", "cron_expression", "id", "next_run_time",
+                            "created_at", "updated_at"}) {
+    json::object response = seed();
+    response["schedule"].as_object().erase(field);
+    BOOST_TEST(failure(response) == "schedule." + std::string(field) + ": required field is missing");
+  }
+  for (const char* field : {"schedule_id", "user_id", "id"}) {
+    json::object response = seed();
+    first_run(response).erase(field);
+    BOOST_TEST(failure(response) == "runs[0]." + std::string(field) + ": required field is missing");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_required_field_may_not_be_null) {
+  json::object response = seed();
+  response["schedule"].as_object()["next_run_time"] = nullptr;
+  BOOST_TEST(failure(response) == "schedule.next_run_time: expected an RFC 3339 date-time, got null");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_keys_are_ignored_at_every_level) {
+  json::object response = seed();
+  response["served_by"] = "eu-west-1";
+  response["schedule"].as_object()["owner"] = json::object{{"nested", json::array{1, 2}}};
+  first_run(response)["tokens_used"] = 1234;
+  response["pagination"].as_object()["cursor"] = "abc";
+  const ha::schedule_history h = decoded(response);
+  BOOST_TEST(h.runs.size() == 1u);
+  BOOST_TEST(h.pagination.fields().at("cursor") == "abc");  // kept: pagination is free-form
+  const json::value encoded = json::value_from(h);
+  BOOST_TEST(!encoded.as_object().contains("served_by"));
+  BOOST_TEST(encoded.at("pagination").at("cursor") == "abc");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_enum_strings_are_kept_verbatim) {
+  json::object response = seed();
+  first_run(response)["status"] = "queued_for_retry";
+  response["schedule"].as_object()["run_mode"] = "weekly_rollup";
+  const ha::schedule_history h = decoded(response);
+  BOOST_TEST(!h.runs[0].status->is_known());
+  BOOST_TEST((h.runs[0].status == ha::run_status::unknown));
+  BOOST_TEST(h.runs[0].status->str() == "queued_for_retry");
+  BOOST_TEST(h.schedule.run_mode.str() == "weekly_rollup");
+  const json::value encoded = json::value_from(h);
+  BOOST_TEST(encoded.at("runs").at(0).at("status") == "queued_for_retry");
+  BOOST_TEST(encoded.at("schedule").at("run_mode") == "weekly_rollup");
+  // Even an empty string, or the word "unknown", comes back as it was.
+  first_run(response)["status"] = "";
+  BOOST_TEST(json::value_from(decoded(response)).at("runs").at(0).at("status") == "");
+}
+
+BOOST_AUTO_TEST_CASE(every_known_status_maps_to_its_enumerator) {
+  const std::pair<const char*, ha::run_status> known[] = {{"triggered", ha::run_status::triggered},
+                                                          {"running", ha::run_status::running},
+                                                          {"in_progress", ha::run_status::in_progress},
+                                                          {"completed", ha::run_status::completed},
+                                                          {"failed", ha::run_status::failed}};
+  for (const auto& [text, value] : known) {
+    json::object response = seed();
+    first_run(response)["status"] = text;
+    BOOST_TEST((decoded(response).runs[0].status == value));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(date_times_in_any_offset_decode_and_re_encode_as_utc) {
+  json::object response = seed();
+  first_run(response)["started_at"] = "2023-11-07T00:01:56.5-05:30";
+  first_run(response)["completed_at"] = "2023-11-07T05:31:56";
+  first_run(response)["read_at"] = "2023-11-07T07:31:56.123456789+02:00";
+  const json::value encoded = json::value_from(decoded(response));
+  BOOST_TEST(encoded.at("runs").at(0).at("started_at") == "2023-11-07T05:31:56.500000Z");
+  BOOST_TEST(encoded.at("runs").at(0).at("completed_at") == "2023-11-07T05:31:56Z");
+  BOOST_TEST(encoded.at("runs").at(0).at("read_at") == "2023-11-07T05:31:56.123456Z");
+}
+
+BOOST_AUTO_TEST_CASE(invalid_date_times_name_path_value_and_reason) {
+  json::object response = seed();
+  first_run(response)["started_at"] = "yesterday";
+  BOOST_TEST(failure(response) ==
+             R"(runs[0].started_at: expected an RFC 3339 date-time, got "yesterday" (expected YYYY-MM-DD))");
+  first_run(response)["started_at"] = "2023-02-30T00:00:00Z";
+  BOOST_TEST(failure(response) == R"(runs[0].started_at: expected an RFC 3339 date-time, got )"
+                                  R"("2023-02-30T00:00:00Z" (day out of range for the month))");
+  first_run(response)["started_at"] = 1699335116;
+  BOOST_TEST(failure(response) ==
+             "runs[0].started_at: expected an RFC 3339 date-time, got the number or boolean 1699335116");
+}
+
+BOOST_AUTO_TEST_CASE(uuids_decode_in_either_case_and_re_encode_lowercase) {
+  json::object response = seed();
+  first_run(response)["id"] = "3C90C3CC-0D44-4B50-8888-8DD25736052A";
+  const ha::schedule_history h = decoded(response);
+  BOOST_TEST((h.runs[0].id == seed_id));
+  BOOST_TEST(json::value_from(h).at("runs").at(0).at("id") == "3c90c3cc-0d44-4b50-8888-8dd25736052a");
+  first_run(response)["thread_id"] = "not-a-uuid";
+  BOOST_TEST(failure(response) == R"(runs[0].thread_id: expected a UUID, got "not-a-uuid")");
+}
+
+BOOST_AUTO_TEST_CASE(wrong_json_types_are_named) {
+  struct case_t {
+    std::function<void(json::object&)> change;
+    std::string message;
+  } cases[] = {
+      {[](json::object& r) { r["schedule"].as_object()["enabled"] = "yes"; },
+       R"(schedule.enabled: expected true or false, got "yes")"},
+      {[](json::object& r) { r["runs"] = json::object{}; }, "runs: expected an array, got an object"},
+      {[](json::object& r) { r["runs"].as_array().push_back("x"); }, R"(runs[1]: expected an object, got "x")"},
+      {[](json::object& r) { first_run(r)["is_read"] = 1; },
+       "runs[0].is_read: expected true or false, got the number or boolean 1"},
+      {[](json::object& r) { first_run(r)["summary"] = json::array{}; },
+       "runs[0].summary: expected a string, got an array"},
+      {[](json::object& r) { first_run(r)["status"] = 3; },
+       "runs[0].status: expected a string, got the number or boolean 3"},
+      {[](json::object& r) { r["schedule"] = json::array{}; }, "schedule: expected an object, got an array"},
+      {[](json::object& r) { r["command_name"] = false; },
+       "command_name: expected a string, got the number or boolean false"},
+      {[](json::object& r) { r["pagination"] = "none"; }, R"(pagination: expected an object, got "none")"},
+  };
+  for (auto& c : cases) {
+    json::object response = seed();
+    c.change(response);
+    BOOST_TEST(failure(response) == c.message);
+  }
+  BOOST_TEST(failure(json::array{}) == "expected an object, got an array");
+}
+
+BOOST_AUTO_TEST_CASE(long_strings_are_shortened_in_messages) {
+  json::object response = seed();
+  first_run(response)["id"] = std::string(500, 'x');
+  const std::string message = failure(response);
+  BOOST_TEST(message.size() < 150u);
+  BOOST_TEST(message.find("...") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_throwing_forms_carry_path_and_reason) {
+  json::object response = seed();
+  response["runs"].as_array().push_back(response["runs"].as_array()[0]);
+  response["runs"].as_array().push_back(response["runs"].as_array()[0]);
+  response["runs"].as_array().push_back(response["runs"].as_array()[0]);
+  response["runs"].as_array()[3].as_object()["started_at"] = "yesterday";
+  try {
+    (void)json::value_to<ha::schedule_history>(json::value(response));
+    BOOST_FAIL("value_to should have thrown");
+  } catch (const ha::decode_error& e) {
+    BOOST_TEST(e.failure().path == "runs[3].started_at");
+    BOOST_TEST(e.code() == ha::errc::decode);
+    BOOST_TEST(std::string(e.what()).find("runs[3].started_at: expected an RFC 3339 date-time") == 0u);
+  }
+  BOOST_CHECK_THROW(ha::decode<ha::schedule_history>(std::string_view("{")), ha::decode_error);
+}
+
+BOOST_AUTO_TEST_CASE(text_that_is_not_json_is_located_by_line_and_column) {
+  auto result = ha::try_decode<ha::schedule_history>(std::string_view("{\n  \"runs\": [1,\n  }"));
+  BOOST_REQUIRE(!result);
+  BOOST_TEST(result.error().path.empty());
+  BOOST_TEST(result.error().reason.find("invalid JSON at line 3, column 3") == 0u);
+  auto trailing = ha::try_decode<ha::schedule_history>(std::string_view("{} x"));
+  BOOST_REQUIRE(!trailing);
+  BOOST_TEST(trailing.error().reason.find("invalid JSON at line 1, column 4") == 0u);
+  auto empty = ha::try_decode<ha::schedule_history>(std::string_view(""));
+  BOOST_REQUIRE(!empty);
+  BOOST_TEST(empty.error().reason.find("invalid JSON at line 1, column 1") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_page_of_100_runs_round_trips) {
+  const auto data = ha::testing::make_schedule_data(42, 250, ha::testing::make_uuid(7));
+  const ha::schedule_history page = ha::testing::make_page(data, 100, 100);
+  BOOST_REQUIRE(page.runs.size() == 100u);
+  const std::string text = json::serialize(json::value_from(page));
+  const auto back = ha::try_decode<ha::schedule_history>(std::string_view(text));
+  BOOST_REQUIRE_MESSAGE(back, (back ? "" : back.error().message()));
+  BOOST_TEST((*back == page));
+  BOOST_TEST(back->runs[99].id == data.runs[199].id);
+  // And decoding then encoding gives back the same (already normalized) text.
+  BOOST_TEST(json::serialize(json::value_from(*back)) == text);
+}
+
+BOOST_AUTO_TEST_CASE(every_model_round_trips_on_its_own) {
+  const auto data = ha::testing::make_schedule_data(5, 300, ha::testing::make_uuid(1));
+  BOOST_TEST((json::value_to<ha::command_schedule>(json::value_from(data.schedule)) == data.schedule));
+  for (const ha::command_run& run : data.runs) {
+    BOOST_TEST((json::value_to<ha::command_run>(json::value_from(run)) == run));
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(pagination)
+
+ha::pagination from(std::string_view text) { return ha::pagination(json::parse(text).as_object()); }
+
+BOOST_AUTO_TEST_CASE(typed_keys_are_read_when_present) {
+  const ha::pagination p = from(R"({"total":1234,"limit":100,"offset":200,"has_more":true,"next_offset":300})");
+  BOOST_TEST((p.total() == 1234));
+  BOOST_TEST((p.limit() == 100));
+  BOOST_TEST((p.offset() == 200));
+  BOOST_TEST((p.has_more() == true));
+  BOOST_TEST((p.next_offset() == 300));
+}
+
+BOOST_AUTO_TEST_CASE(absent_or_mistyped_keys_read_as_absent) {
+  const ha::pagination empty;
+  BOOST_TEST(!empty.total().has_value());
+  BOOST_TEST(!empty.has_more().has_value());
+  const ha::pagination odd = from(R"({"total":"12","limit":-1,"offset":2.5,"has_more":"no","next_offset":null})");
+  BOOST_TEST(!odd.total().has_value());
+  BOOST_TEST(!odd.limit().has_value());
+  BOOST_TEST(!odd.offset().has_value());
+  BOOST_TEST(!odd.has_more().has_value());
+  BOOST_TEST(!odd.next_offset().has_value());
+  BOOST_TEST((from(R"({"total":40.0})").total() == 40));  // an integral double is still a count
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,35 @@
+#include <humm/analyst/uuid.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+namespace ha = humm::analyst;
+
+BOOST_AUTO_TEST_SUITE(uuid)
+
+BOOST_AUTO_TEST_CASE(either_letter_case_parses_to_the_same_value) {
+  const auto lower = ha::parse_uuid("3c90c3cc-0d44-4b50-8888-8dd25736052a");
+  const auto upper = ha::parse_uuid("3C90C3CC-0D44-4B50-8888-8DD25736052A");
+  const auto mixed = ha::parse_uuid("3c90C3cc-0D44-4b50-8888-8Dd25736052A");
+  BOOST_REQUIRE(lower.has_value());
+  BOOST_TEST((upper == lower));
+  BOOST_TEST((mixed == lower));
+  BOOST_TEST(lower->data[0] == 0x3c);
+  BOOST_TEST(lower->data[15] == 0x2a);
+}
+
+BOOST_AUTO_TEST_CASE(formats_lowercase_canonical) {
+  BOOST_TEST(ha::format_uuid(*ha::parse_uuid("3C90C3CC-0D44-4B50-8888-8DD25736052A")) ==
+             "3c90c3cc-0d44-4b50-8888-8dd25736052a");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_uuids_are_rejected) {
+  for (const char* text : {"", "3c90c3cc0d444b5088888dd25736052a", "{3c90c3cc-0d44-4b50-8888-8dd25736052a}",
+                           "3c90c3cc-0d44-4b50-8888-8dd25736052", "3c90c3cc-0d44-4b50-8888-8dd25736052a0",
+                           "3c90c3cc-0d44-4b50-8888_8dd25736052a", "3c90c3cg-0d44-4b50-8888-8dd25736052a",
+                           "3c90c3cc-0d44-4b5-08888-8dd25736052a", " 3c90c3cc-0d44-4b50-8888-8dd25736052"}) {
+    BOOST_TEST_INFO("input: \"" << text << "\"");
+    BOOST_TEST(!ha::parse_uuid(text).has_value());
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
