@@ -1,6 +1,5 @@
 # `cmake --install` puts headers, the library and a package config in a prefix so that
 # another project can `find_package(humm_analyst CONFIG REQUIRED)`.
-include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(HUMM_CONFIG_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/humm_analyst")

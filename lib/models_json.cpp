@@ -11,6 +11,8 @@
 #include <boost/json/value_to.hpp>
 #include <boost/mp11/algorithm.hpp>
 
+#include <array>
+#include <cstdint>
 #include <type_traits>
 
 namespace humm::analyst {
@@ -137,37 +139,79 @@ constexpr bool has_documented_default(const schedule_history*, std::string_view 
 }
 constexpr bool has_documented_default(const void*, std::string_view) { return false; }
 
-template <class Member>
-bool read_member(const json::object& object, std::string_view key, Member& member, bool has_default,
-                 failure_builder& f) {
-  const json::value* v = object.if_contains(key);
-  const bool absent = v == nullptr || v->is_null();
-  if constexpr (is_optional<Member>::value) {
-    if (absent) {
-      member.reset();
+// What to do with one member of T: read it from a JSON value, or settle it when its key is
+// missing or null. A model's members form a table, built once from its description.
+template <class T>
+struct member_rule {
+  std::string_view key;
+  bool (*read)(const json::value&, T&, failure_builder&);
+  bool (*absent)(T&, bool missing, failure_builder&);  // missing key, or null
+};
+
+template <class T, class Descriptor>
+member_rule<T> make_rule(Descriptor) {
+  using member_type = std::remove_cvref_t<decltype(std::declval<T&>().*Descriptor::pointer)>;
+  member_rule<T> rule;
+  rule.key = Descriptor::name;
+  rule.read = [](const json::value& v, T& out, failure_builder& f) {
+    auto& member = out.*Descriptor::pointer;
+    if constexpr (is_optional<member_type>::value)
+      return read(v, member.emplace(), f) || f.at_key(Descriptor::name);
+    else
+      return read(v, member, f) || f.at_key(Descriptor::name);
+  };
+  rule.absent = [](T& out, bool missing, failure_builder& f) {
+    if constexpr (is_optional<member_type>::value) {
+      (out.*Descriptor::pointer).reset();
       return true;
+    } else {
+      if (has_documented_default(&out, Descriptor::name)) return true;  // keep the initialiser
+      if (missing) f.fail("required field is missing");
+      else read(json::value(nullptr), out.*Descriptor::pointer, f);  // says what was expected
+      return f.at_key(Descriptor::name);
     }
-    return read(*v, member.emplace(), f) || f.at_key(key);
-  } else {
-    if (absent && has_default) return true;
-    if (v == nullptr) {
-      f.fail("required field is missing");
-      return f.at_key(key);
-    }
-    return read(*v, member, f) || f.at_key(key);
-  }
+  };
+  return rule;
 }
 
+template <class T>
+const auto& member_rules() {
+  using members = boost::describe::describe_members<T, boost::describe::mod_public>;
+  static const auto rules = [] {
+    std::array<member_rule<T>, boost::mp11::mp_size<members>::value> table{};
+    std::size_t i = 0;
+    boost::mp11::mp_for_each<members>([&](auto d) { table[i++] = make_rule<T>(d); });
+    return table;
+  }();
+  return rules;
+}
+
+// Keys are matched in one pass over the object. Servers send keys in a stable order, mostly
+// the documented one, so the member after the last match is tried first.
 template <class T>
   requires boost::describe::has_describe_members<T>::value
 bool read(const json::value& v, T& out, failure_builder& f) {
   const json::object* object = v.if_object();
   if (!object) return expected(f, "an object", v);
-  bool ok = true;
-  boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>([&](auto d) {
-    ok = ok && read_member(*object, d.name, out.*d.pointer, has_documented_default(&out, d.name), f);
-  });
-  return ok;
+  const auto& rules = member_rules<T>();
+  static_assert(std::tuple_size_v<std::remove_cvref_t<decltype(rules)>> <= 64);
+  std::uint64_t seen = 0;
+  std::size_t next = 0;
+  for (const json::key_value_pair& entry : *object) {
+    const std::string_view key = entry.key();
+    std::size_t i = next;
+    for (std::size_t tried = 0; tried < rules.size() && rules[i].key != key; ++tried)
+      i = i + 1 == rules.size() ? 0 : i + 1;
+    if (rules[i].key != key) continue;  // unknown key: the API has grown
+    next = i + 1 == rules.size() ? 0 : i + 1;
+    seen |= std::uint64_t{1} << i;
+    const bool ok = entry.value().is_null() ? rules[i].absent(out, false, f) : rules[i].read(entry.value(), out, f);
+    if (!ok) return false;
+  }
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    if (!(seen >> i & 1) && !rules[i].absent(out, true, f)) return false;
+  }
+  return true;
 }
 
 template <class T>

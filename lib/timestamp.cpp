@@ -29,8 +29,8 @@ struct scanner {
     ++pos;
     return true;
   }
-  bool one_of(std::string_view chars) {
-    if (pos >= text.size() || chars.find(text[pos]) == std::string_view::npos) return false;
+  bool one_of(char a, char b, char c = '\0') {
+    if (pos >= text.size() || (text[pos] != a && text[pos] != b && (c == '\0' || text[pos] != c))) return false;
     ++pos;
     return true;
   }
@@ -44,9 +44,9 @@ std::optional<timestamp> fail(std::string_view* why, std::string_view reason) {
 // The offset east of UTC, from `Z`, `+HH:MM`, `+HHMM`, `+HH` or nothing (UTC).
 bool parse_offset(scanner& s, minutes& offset, std::string_view& why) {
   offset = minutes{0};
-  if (s.at_end() || s.one_of("Zz")) return true;
+  if (s.at_end() || s.one_of('Z', 'z')) return true;
   const bool negative = s.peek_is('-');
-  if (!s.one_of("+-")) return why = "unexpected text after the time", false;
+  if (!s.one_of('+', '-')) return why = "unexpected text after the time", false;
   int hh = 0, mm = 0;
   if (!s.number(2, hh)) return why = "malformed UTC offset", false;
   if (s.literal(':')) {
@@ -67,7 +67,7 @@ std::optional<timestamp> parse_timestamp(std::string_view text, std::string_view
   if (text.empty()) return fail(why, "empty");
   if (!s.number(4, y) || !s.literal('-') || !s.number(2, mo) || !s.literal('-') || !s.number(2, d))
     return fail(why, "expected YYYY-MM-DD");
-  if (!s.one_of("Tt ")) return fail(why, "expected a time after the date");
+  if (!s.one_of('T', 't', ' ')) return fail(why, "expected a time after the date");
   if (!s.number(2, h) || !s.literal(':') || !s.number(2, mi) || !s.literal(':') || !s.number(2, sec))
     return fail(why, "expected HH:MM:SS");
 

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The README's main job: set up, build the humm-history tool, and run its demo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+cmake --preset default >/dev/null
+cmake --build --preset default --target humm-history
+exec build/default/examples/humm-history/humm-history decode tests/data/seed_response.json

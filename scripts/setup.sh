@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the build needs, only those missing; as root or through
+# sudo. Quick when everything is already there.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ ccache
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
+  libssl-dev zlib1g-dev libcli11-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$status" = installed ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null; then
+  as_root=(sudo)
+else
+  echo "setup: missing packages (${missing[*]}) and no sudo to install them; run as root" >&2
+  exit 1
+fi
+echo "setup: installing ${missing[*]}" >&2
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
