@@ -1,0 +1,58 @@
+#pragma once
+// Everything a client is configured with, as a plain aggregate with documented defaults
+// (those of Stainless SDKs, Go net/http and curl: see DESIGN.md).
+
+#include <humm/analyst/version.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+namespace humm::analyst {
+
+/// When and how long to wait before trying a request again.
+struct retry_policy {
+  /// Retries after the first attempt; 0 disables. Retried: connection errors, timeouts,
+  /// 408, 409, 429 and 5xx. Never retried: other 4xx.
+  int max_retries = 2;
+  /// Exponential backoff: initial_backoff, doubling up to max_backoff, with full jitter.
+  std::chrono::milliseconds initial_backoff{500};
+  std::chrono::milliseconds max_backoff{8000};
+  /// `Retry-After` (seconds or an HTTP date) and `X-RateLimit-Reset` are honoured up to this.
+  std::chrono::milliseconds max_retry_after{60'000};
+};
+
+struct tls_options {
+  /// Verify the server's certificate chain and host name. Turn off only for local tests.
+  bool verify_peer = true;
+  /// Trust these CAs instead of the system store: a PEM file, or PEM text (e.g. the fake
+  /// server's certificate). Both empty: the system store.
+  std::string ca_file;
+  std::string ca_pem;
+};
+
+struct client_options {
+  /// `https://` or, for local servers, `http://`; a path prefix is kept.
+  std::string base_url = "https://analyst.heyhumm.ai";
+  /// The personal access token, sent as `Authorization: Bearer`. Never logged or shown.
+  std::string token;
+  std::string user_agent = std::string("humm-analyst-cpp/") + version;
+
+  std::chrono::milliseconds connect_timeout{10'000};  ///< TCP connect plus TLS handshake
+  std::chrono::milliseconds request_timeout{60'000};  ///< one attempt: write, wait, read
+
+  std::size_t max_connections = 16;                ///< open connections at most, idle or busy
+  std::chrono::milliseconds idle_timeout{60'000};  ///< idle connections older than this close
+
+  retry_policy retry;
+  tls_options tls;
+
+  std::size_t max_response_bytes = 64u << 20;  ///< decompressed body size limit
+  bool gzip = true;                            ///< send `Accept-Encoding: gzip`
+
+  /// Defaults, with the token from `HUMM_API_TOKEN` (or `HUMM_PAT`) and the base URL from
+  /// `HUMM_BASE_URL` when set.
+  static client_options from_env();
+};
+
+}  // namespace humm::analyst

@@ -1,0 +1,102 @@
+#pragma once
+// An in-process fake of the Humm Analyst API for tests, the demo and benchmarks, and for
+// users testing their own services: a Beast server on 127.0.0.1 and an ephemeral port, TLS
+// by default with a self-signed certificate made in memory at start, a seeded data set,
+// scripted faults and counters. Thread-safe: configure it from any thread while it serves.
+
+#include <humm/analyst/testing/dataset.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace humm::analyst::testing {
+
+/// How the `pagination` object of a history page looks: the API does not document it.
+enum class pagination_style {
+  empty,     ///< `{}`
+  total,     ///< `{"total": N, "limit": L, "offset": K}`
+  has_more,  ///< `{"has_more": true|false}`
+};
+
+/// A scripted misbehaviour, applied to the next request(s) that reach the endpoint.
+struct fault {
+  std::chrono::milliseconds delay{0};  ///< wait this long before answering
+  unsigned status = 0;                 ///< answer with this status (and `body`) instead of the data
+  std::string retry_after;             ///< `Retry-After` header value sent with `status`, if not empty
+  std::string ratelimit_reset;         ///< `X-RateLimit-Reset` header value, if not empty
+  std::string body;                    ///< body sent with `status`; FastAPI-style detail when empty
+  bool close_before_response = false;  ///< close the connection without answering
+  bool close_mid_body = false;         ///< send headers and half the body, then close
+  bool malformed_chunked = false;      ///< a chunked body with a broken chunk size
+  bool malformed_json = false;         ///< 200 with a body that is not JSON
+  std::size_t times = 1;               ///< how many requests this fault applies to
+};
+
+struct fake_server_options {
+  bool tls = true;
+  std::string token = "test-token";  ///< the only bearer token accepted (401 otherwise)
+  uuid organization = make_uuid(1);  ///< the only organization that owns the schedules
+  pagination_style pagination = pagination_style::total;
+  bool echo_limit = true;              ///< with pagination_style::total, echo the limit used
+  std::size_t max_page_size = 100;     ///< a lower value clamps pages silently, as a server may
+  bool gzip = true;                    ///< gzip bodies when the request accepts it
+  std::size_t close_after_requests = 0;  ///< close each connection after K requests; 0: never
+  std::chrono::milliseconds idle_close{0};  ///< close connections idle this long; 0: never
+};
+
+/// What the server has seen, for assertions.
+struct fake_server_counters {
+  std::size_t connections_accepted = 0;
+  std::size_t handshakes = 0;
+  std::size_t requests = 0;
+  std::size_t max_concurrent_requests = 0;      ///< most requests being handled at one time
+  std::map<std::string, std::size_t> by_path;   ///< path without query -> requests
+  std::map<std::string, std::size_t> by_target; ///< path with query -> requests
+};
+
+class fake_server {
+ public:
+  /// Starts on its own thread.
+  explicit fake_server(fake_server_options options = {});
+  /// Starts on `executor`; the caller runs it.
+  fake_server(boost::asio::any_io_executor executor, fake_server_options options = {});
+  ~fake_server();  ///< stops
+  fake_server(const fake_server&) = delete;
+  fake_server& operator=(const fake_server&) = delete;
+
+  /// Stops accepting and closes every connection; idempotent.
+  void stop();
+
+  std::uint16_t port() const;
+  /// `https://127.0.0.1:PORT` (or `http://` without TLS).
+  std::string base_url() const;
+  /// The self-signed certificate (PEM), valid for `localhost` and `127.0.0.1`: trust exactly it.
+  const std::string& certificate_pem() const;
+  const fake_server_options& options() const;
+
+  /// Adds a schedule of the server's organization with `runs` seeded runs; returns its data.
+  schedule_data add_schedule(std::size_t runs, std::uint64_t seed = 1);
+  /// Adds `count` new runs at the head of a schedule's history (the newest), as happens
+  /// when runs are created during a walk.
+  void insert_runs_at_head(const uuid& schedule, std::size_t count);
+
+  /// Queues a fault; faults apply in the order queued, each to its next `times` requests.
+  void push_fault(fault f);
+  /// Changes the pagination style for the next requests.
+  void set_pagination(pagination_style style);
+
+  fake_server_counters counters() const;
+  void reset_counters();
+
+ private:
+  struct impl;
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace humm::analyst::testing

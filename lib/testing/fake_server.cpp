@@ -1,0 +1,2 @@
+// Placeholder: the fake server is being written.
+#include <humm/analyst/testing/fake_server.hpp>
