@@ -47,5 +47,6 @@ decode_result<T> try_decode(std::string_view json_text) {
 template decode_result<command_schedule> try_decode<command_schedule>(std::string_view);
 template decode_result<command_run> try_decode<command_run>(std::string_view);
 template decode_result<schedule_history> try_decode<schedule_history>(std::string_view);
+template decode_result<run_details> try_decode<run_details>(std::string_view);
 
 }  // namespace humm::analyst

@@ -278,6 +278,7 @@ decode_result<T> try_decode(const json::value& json) {
 template decode_result<command_schedule> try_decode<command_schedule>(const json::value&);
 template decode_result<command_run> try_decode<command_run>(const json::value&);
 template decode_result<schedule_history> try_decode<schedule_history>(const json::value&);
+template decode_result<run_details> try_decode<run_details>(const json::value&);
 
 command_schedule tag_invoke(json::value_to_tag<command_schedule>, const json::value& v) {
   return decode<command_schedule>(v);
@@ -286,9 +287,11 @@ command_run tag_invoke(json::value_to_tag<command_run>, const json::value& v) { 
 schedule_history tag_invoke(json::value_to_tag<schedule_history>, const json::value& v) {
   return decode<schedule_history>(v);
 }
+run_details tag_invoke(json::value_to_tag<run_details>, const json::value& v) { return decode<run_details>(v); }
 void tag_invoke(json::value_from_tag, json::value& out, const command_schedule& m) { write(out, m); }
 void tag_invoke(json::value_from_tag, json::value& out, const command_run& m) { write(out, m); }
 void tag_invoke(json::value_from_tag, json::value& out, const schedule_history& m) { write(out, m); }
+void tag_invoke(json::value_from_tag, json::value& out, const run_details& m) { write(out, m); }
 
 std::optional<std::int64_t> pagination::count(std::string_view key) const noexcept {
   const json::value* v = fields_.if_contains(key);

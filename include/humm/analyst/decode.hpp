@@ -42,7 +42,8 @@ using decode_result = boost::system::result<T, decode_failure>;
 [[noreturn]] void throw_exception_from_error(const decode_failure& failure,
                                              const boost::source_location& location);
 
-// try_decode is defined in the library for command_schedule, command_run and schedule_history.
+// try_decode is defined in the library for command_schedule, command_run, schedule_history and
+// run_details.
 
 /// Decodes a parsed JSON value, never throwing for bad input.
 template <class T>

@@ -108,13 +108,25 @@ struct schedule_history {
 };
 BOOST_DESCRIBE_STRUCT(schedule_history, (), (schedule, command_name, runs, pagination))
 
+/// GET /reports/runs/{run_id}: one run with its schedule.
+struct run_details {
+  command_run run;
+  command_schedule schedule;
+  std::optional<std::string> command_name;
+
+  friend bool operator==(const run_details&, const run_details&) = default;
+};
+BOOST_DESCRIBE_STRUCT(run_details, (), (run, schedule, command_name))
+
 // Boost.JSON customisation points, found by argument-dependent lookup. Decoding throws
 // humm::analyst::decode_error (decode.hpp); try_decode is the non-throwing form.
 command_schedule tag_invoke(boost::json::value_to_tag<command_schedule>, const boost::json::value&);
 command_run tag_invoke(boost::json::value_to_tag<command_run>, const boost::json::value&);
 schedule_history tag_invoke(boost::json::value_to_tag<schedule_history>, const boost::json::value&);
+run_details tag_invoke(boost::json::value_to_tag<run_details>, const boost::json::value&);
 void tag_invoke(boost::json::value_from_tag, boost::json::value&, const command_schedule&);
 void tag_invoke(boost::json::value_from_tag, boost::json::value&, const command_run&);
 void tag_invoke(boost::json::value_from_tag, boost::json::value&, const schedule_history&);
+void tag_invoke(boost::json::value_from_tag, boost::json::value&, const run_details&);
 
 }  // namespace humm::analyst

@@ -1,0 +1,111 @@
+#pragma once
+// The Humm Analyst client: awaitable calls over a pool of keep-alive TLS connections, with
+// retries, timeouts and cancellation. One client may be shared by many coroutines, also on
+// an io_context run by several threads.
+
+#include <humm/analyst/api_error.hpp>
+#include <humm/analyst/client_options.hpp>
+#include <humm/analyst/models.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace humm::analyst {
+
+/// Per-call settings that override the client's.
+struct call_options {
+  std::optional<std::chrono::milliseconds> request_timeout;
+  std::optional<int> max_retries;
+};
+
+/// The query of Get Schedule History.
+struct history_query {
+  std::string organization_id;  ///< required
+  std::int64_t limit = 20;      ///< 1..100
+  std::int64_t offset = 0;      ///< >= 0
+  call_options call;
+};
+
+/// Counters of a client's connections and requests since it was made.
+struct client_stats {
+  std::uint64_t connections_opened = 0;
+  std::uint64_t tls_handshakes = 0;
+  std::uint64_t requests = 0;        ///< attempts sent, retries and resends included
+  std::uint64_t reused = 0;          ///< attempts sent on an idle pooled connection
+  std::uint64_t retries = 0;
+  std::uint64_t stale_resends = 0;   ///< resends after a pooled connection turned out closed
+  std::uint64_t idle = 0;            ///< connections idle in the pool now
+  std::uint64_t in_use = 0;          ///< connections carrying a request now
+  std::uint64_t waiting = 0;         ///< calls waiting for a connection now
+};
+
+class client {
+ public:
+  using executor_type = boost::asio::any_io_executor;
+  using history_signature = void(std::error_code, schedule_history);
+  using run_signature = void(std::error_code, run_details);
+
+  /// Throws std::invalid_argument for options that cannot work (a malformed base_url, an
+  /// unreadable CA file); the message names the option.
+  client(executor_type executor, client_options options);
+  ~client();  ///< closes idle connections; calls in flight must have completed
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  executor_type get_executor() const noexcept;
+  const client_options& options() const noexcept;
+  client_stats stats() const;
+
+  /// One page of a schedule's run history. Throws api_error: its code() is an errc (or
+  /// errc::decode for a body that is not the documented JSON), its details() the status,
+  /// request id, body excerpt and a 422's validation items.
+  boost::asio::awaitable<schedule_history> get_schedule_history(std::string schedule_id, history_query query);
+
+  /// A run with its schedule. Throws like get_schedule_history.
+  boost::asio::awaitable<run_details> get_run_details(std::string run_id, std::string organization_id,
+                                                      call_options call = {});
+
+  /// The same calls for any completion token (callbacks, use_future, deferred, as_tuple,
+  /// use_awaitable). `details`, when given, receives the diagnostics of a failure; it must
+  /// live until completion.
+  template <class CompletionToken>
+  auto async_get_schedule_history(std::string_view schedule_id, history_query query, CompletionToken&& token,
+                                  error_details* details = nullptr) {
+    return boost::asio::async_initiate<CompletionToken, history_signature>(
+        [this](auto handler, std::string id, history_query q, error_details* d) {
+          start_history(std::move(id), std::move(q), d, std::move(handler));
+        },
+        token, std::string(schedule_id), std::move(query), details);
+  }
+
+  template <class CompletionToken>
+  auto async_get_run_details(std::string_view run_id, std::string_view organization_id, CompletionToken&& token,
+                             call_options call = {}, error_details* details = nullptr) {
+    return boost::asio::async_initiate<CompletionToken, run_signature>(
+        [this](auto handler, std::string id, std::string org, call_options c, error_details* d) {
+          start_run(std::move(id), std::move(org), c, d, std::move(handler));
+        },
+        token, std::string(run_id), std::string(organization_id), call, details);
+  }
+
+  struct impl;  // lib/client.cpp
+
+ private:
+  void start_history(std::string id, history_query query, error_details* details,
+                     boost::asio::any_completion_handler<history_signature> handler);
+  void start_run(std::string id, std::string organization_id, call_options call, error_details* details,
+                 boost::asio::any_completion_handler<run_signature> handler);
+
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace humm::analyst

@@ -1,0 +1,90 @@
+#include "endpoint.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+namespace humm::analyst::detail {
+
+namespace {
+
+bool reject(argument_problem& problem, std::string_view parameter, std::string reason) {
+  problem = {std::string(parameter), std::move(reason)};
+  return false;
+}
+
+std::string with_query(const endpoint& where, const std::string& path,
+                       std::initializer_list<std::pair<std::string_view, std::string>> params) {
+  boost::urls::url target;
+  target.set_path(where.path_prefix + path);
+  for (const auto& [key, value] : params) target.params().append({key, value});
+  // Boost.URL leaves '+' and some sub-delimiters as they are in query values; servers read
+  // '+' as a space, so it is encoded too.
+  std::string text(target.encoded_target());
+  for (std::size_t at = text.find('+'); at != std::string::npos; at = text.find('+', at + 3)) text.replace(at, 1, "%2B");
+  return text;
+}
+
+}  // namespace
+
+bool parse_base_url(std::string_view base_url, endpoint& out, argument_problem& problem) {
+  auto parsed = boost::urls::parse_absolute_uri(base_url);
+  if (!parsed) return reject(problem, "base_url", "not an absolute URL: \"" + std::string(base_url) + "\"");
+  const boost::urls::url_view& url = *parsed;
+  if (url.scheme() != "https" && url.scheme() != "http")
+    return reject(problem, "base_url", "scheme must be https or http, not \"" + std::string(url.scheme()) + "\"");
+  if (url.has_userinfo()) return reject(problem, "base_url", "must not hold credentials; set the token instead");
+  if (url.host().empty()) return reject(problem, "base_url", "has no host");
+  if (url.has_query() || url.has_fragment()) return reject(problem, "base_url", "must not have a query or fragment");
+
+  endpoint result;
+  result.tls = url.scheme() == "https";
+  result.host = url.host_address();
+  result.port = url.has_port() ? std::string(url.port()) : (result.tls ? "443" : "80");
+  result.host_header = std::string(url.encoded_host_and_port());
+  result.path_prefix = url.encoded_path();
+  while (!result.path_prefix.empty() && result.path_prefix.back() == '/') result.path_prefix.pop_back();
+  out = std::move(result);
+  return true;
+}
+
+bool check_token(std::string_view token, argument_problem& problem) {
+  for (const char c : token) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return reject(problem, "token", "contains a control character (CR, LF, ...); the token was not sent");
+  }
+  if (token.empty()) return reject(problem, "token", "is empty: set HUMM_API_TOKEN or client_options::token");
+  return true;
+}
+
+bool check_uuid_argument(std::string_view parameter, std::string_view text, uuid& out, argument_problem& problem) {
+  const auto id = parse_uuid(text);
+  if (!id) {
+    std::string shown(text.substr(0, 60));
+    return reject(problem, parameter, "expected a UUID (8-4-4-4-12 hex digits), got \"" + shown + "\"");
+  }
+  out = *id;
+  return true;
+}
+
+bool check_history_arguments(std::string_view organization_id, std::int64_t limit, std::int64_t offset,
+                             argument_problem& problem) {
+  if (organization_id.empty()) return reject(problem, "organization_id", "is required and must not be empty");
+  if (limit < 1 || limit > 100)
+    return reject(problem, "limit", "must be between 1 and 100, got " + std::to_string(limit));
+  if (offset < 0) return reject(problem, "offset", "must be 0 or more, got " + std::to_string(offset));
+  return true;
+}
+
+std::string history_target(const endpoint& where, const uuid& schedule_id, std::string_view organization_id,
+                           std::int64_t limit, std::int64_t offset) {
+  return with_query(where, "/reports/schedules/" + format_uuid(schedule_id) + "/runs",
+                    {{"organization_id", std::string(organization_id)},
+                     {"limit", std::to_string(limit)},
+                     {"offset", std::to_string(offset)}});
+}
+
+std::string run_target(const endpoint& where, const uuid& run_id, std::string_view organization_id) {
+  return with_query(where, "/reports/runs/" + format_uuid(run_id), {{"organization_id", std::string(organization_id)}});
+}
+
+}  // namespace humm::analyst::detail

@@ -1,0 +1,50 @@
+#pragma once
+// Building requests, free of I/O: the base URL taken apart once, arguments checked before
+// anything is sent, and request targets with every parameter percent-encoded.
+
+#include <humm/analyst/error.hpp>
+#include <humm/analyst/uuid.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace humm::analyst::detail {
+
+/// Where requests go, from client_options::base_url.
+struct endpoint {
+  bool tls = true;
+  std::string host;         ///< as written (a name, or an IP literal without brackets)
+  std::string port;         ///< explicit, or 443 / 80
+  std::string path_prefix;  ///< without a trailing slash, e.g. "" or "/api"
+  std::string host_header;  ///< host[:port] as sent in `Host`
+};
+
+/// A rejected argument: which parameter and why, never with a secret's value.
+struct argument_problem {
+  std::string parameter;
+  std::string reason;
+  std::string message() const { return parameter + ": " + reason; }
+};
+
+/// Parses `https://host[:port][/prefix]` or `http://...`; rejects anything else.
+bool parse_base_url(std::string_view base_url, endpoint& out, argument_problem& problem);
+
+/// Tokens go into a header: CR, LF or other control characters would split it.
+bool check_token(std::string_view token, argument_problem& problem);
+
+/// The schedule or run id of a path: a canonical UUID, checked before sending.
+bool check_uuid_argument(std::string_view parameter, std::string_view text, uuid& out, argument_problem& problem);
+
+/// `limit` in 1..100, `offset` >= 0, a non-empty organization id.
+bool check_history_arguments(std::string_view organization_id, std::int64_t limit, std::int64_t offset,
+                             argument_problem& problem);
+
+/// `{prefix}/reports/schedules/{id}/runs?organization_id=..&limit=..&offset=..`
+std::string history_target(const endpoint& where, const uuid& schedule_id, std::string_view organization_id,
+                           std::int64_t limit, std::int64_t offset);
+
+/// `{prefix}/reports/runs/{id}?organization_id=..`
+std::string run_target(const endpoint& where, const uuid& run_id, std::string_view organization_id);
+
+}  // namespace humm::analyst::detail

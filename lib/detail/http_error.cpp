@@ -1,0 +1,64 @@
+#include "http_error.hpp"
+
+#include "retry.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace humm::analyst::detail {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string text_of(const json::value& v) {
+  if (const auto* s = v.if_string()) return std::string(*s);
+  return json::serialize(v);
+}
+
+// FastAPI answers `{"detail": "message"}`, or for a 422 `{"detail": [{"loc", "msg", "type"}]}`.
+void read_fastapi_detail(std::string_view body, error_details& out, std::string& summary) {
+  json::error_code ec;
+  const json::value doc = json::parse(body, ec);
+  const json::value* detail = ec ? nullptr : doc.is_object() ? doc.as_object().if_contains("detail") : nullptr;
+  if (!detail) return;
+  if (detail->is_string()) {
+    summary = std::string(detail->get_string());
+    return;
+  }
+  const json::array* items = detail->if_array();
+  if (!items) return;
+  for (const json::value& item : *items) {
+    const json::object* o = item.if_object();
+    if (!o) continue;
+    validation_issue issue;
+    if (const json::value* loc = o->if_contains("loc"); loc && loc->is_array())
+      for (const json::value& part : loc->get_array()) issue.loc.push_back(text_of(part));
+    if (const json::value* msg = o->if_contains("msg")) issue.msg = text_of(*msg);
+    if (const json::value* type = o->if_contains("type")) issue.type = text_of(*type);
+    if (!summary.empty()) summary += "; ";
+    std::string where;
+    for (const std::string& part : issue.loc) where += (where.empty() ? "" : ".") + part;
+    summary += where.empty() ? issue.msg : where + ": " + issue.msg;
+    out.validation.push_back(std::move(issue));
+  }
+}
+
+}  // namespace
+
+error_details describe_http_error(std::string_view what, unsigned status, std::string_view body,
+                                  std::string_view request_id) {
+  error_details d;
+  d.http_status = status;
+  d.request_id = request_id;
+  d.body_excerpt = body.substr(0, max_body_excerpt);
+  d.retryable = is_retryable_status(status);
+  std::string summary;
+  read_fastapi_detail(body, d, summary);
+  d.message = std::string(what) + ": HTTP " + std::to_string(status);
+  if (!summary.empty()) d.message += ": " + summary.substr(0, max_body_excerpt);
+  if (!d.request_id.empty()) d.message += " (request id " + d.request_id + ")";
+  return d;
+}
+
+}  // namespace humm::analyst::detail

@@ -1,0 +1,93 @@
+#include "retry.hpp"
+
+#include <humm/analyst/error.hpp>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+
+namespace humm::analyst::detail {
+
+using namespace std::chrono;
+
+bool is_retryable_status(unsigned status) noexcept {
+  return status == 408 || status == 409 || status == 429 || (status >= 500 && status <= 599);
+}
+
+bool is_retryable_error(const std::error_code& error) noexcept {
+  return error == errc::connection || error == errc::timeout;
+}
+
+namespace {
+
+bool parse_unsigned(std::string_view text, long long& out) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.empty()) return false;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc{} && end == text.data() + text.size() && out >= 0;
+}
+
+// IMF-fixdate, the HTTP date form servers send: "Sun, 06 Nov 1994 08:49:37 GMT".
+std::optional<system_clock::time_point> parse_http_date(std::string_view text) {
+  static constexpr std::array<std::string_view, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  if (text.size() != 29 || text[3] != ',' || text.substr(25) != " GMT") return std::nullopt;
+  long long d = 0, y = 0, h = 0, mi = 0, s = 0;
+  if (!parse_unsigned(text.substr(5, 2), d) || !parse_unsigned(text.substr(12, 4), y) ||
+      !parse_unsigned(text.substr(17, 2), h) || !parse_unsigned(text.substr(20, 2), mi) ||
+      !parse_unsigned(text.substr(23, 2), s) || text[19] != ':' || text[22] != ':')
+    return std::nullopt;
+  const auto month_it = std::find(months.begin(), months.end(), text.substr(8, 3));
+  if (month_it == months.end()) return std::nullopt;
+  const year_month_day date{year{static_cast<int>(y)}, month{static_cast<unsigned>(month_it - months.begin() + 1)},
+                            day{static_cast<unsigned>(d)}};
+  if (!date.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  return sys_days{date} + hours{h} + minutes{mi} + seconds{s};
+}
+
+milliseconds until(system_clock::time_point when, system_clock::time_point now) {
+  return std::max(milliseconds{0}, ceil<milliseconds>(when - now));
+}
+
+}  // namespace
+
+std::optional<milliseconds> parse_retry_after(std::string_view value, system_clock::time_point now) {
+  long long secs = 0;
+  if (parse_unsigned(value, secs)) return milliseconds{std::min(secs, 1'000'000'000LL) * 1000};
+  if (auto when = parse_http_date(value)) return until(*when, now);
+  return std::nullopt;
+}
+
+std::optional<milliseconds> parse_ratelimit_reset(std::string_view value, system_clock::time_point now) {
+  long long unix_seconds = 0;
+  if (!parse_unsigned(value, unix_seconds) || unix_seconds > 253'402'300'799LL) return std::nullopt;
+  return until(system_clock::time_point{seconds{unix_seconds}}, now);
+}
+
+milliseconds backoff_delay(const retry_policy& policy, int retry, double jitter) noexcept {
+  const int doublings = std::clamp(retry - 1, 0, 30);
+  const double ceiling = std::min(static_cast<double>(policy.max_backoff.count()),
+                                  static_cast<double>(policy.initial_backoff.count()) * std::ldexp(1.0, doublings));
+  // Equal jitter: half of the delay is fixed, so waits grow as documented; half is random,
+  // so that many clients retrying together spread out.
+  return milliseconds{static_cast<long long>(ceiling * (0.5 + 0.5 * std::clamp(jitter, 0.0, 1.0)))};
+}
+
+retry_decision decide_retry(const retry_policy& policy, int retries_done, const attempt_outcome& outcome,
+                            system_clock::time_point now, double jitter) {
+  const bool retryable = outcome.error ? is_retryable_error(outcome.error) : is_retryable_status(outcome.status);
+  if (!retryable || retries_done >= policy.max_retries) return {};
+
+  std::optional<milliseconds> server_says;
+  if (!outcome.error) {
+    if (!outcome.retry_after.empty()) server_says = parse_retry_after(outcome.retry_after, now);
+    if (!server_says && outcome.status == 429 && !outcome.ratelimit_reset.empty())
+      server_says = parse_ratelimit_reset(outcome.ratelimit_reset, now);
+  }
+  if (server_says) return {true, std::min(*server_says, policy.max_retry_after)};
+  return {true, backoff_delay(policy, retries_done + 1, jitter)};
+}
+
+}  // namespace humm::analyst::detail

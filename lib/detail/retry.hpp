@@ -1,0 +1,51 @@
+#pragma once
+// The retry decision, free of I/O: (policy, attempt, outcome, headers) -> retry after d, or
+// give up. Tested exhaustively in microseconds (tests/unit/retry_test.cpp).
+
+#include <humm/analyst/client_options.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+#include <system_error>
+
+namespace humm::analyst::detail {
+
+/// What one attempt ended with, as far as retrying is concerned.
+struct attempt_outcome {
+  std::error_code error;             ///< set when no usable response arrived
+  unsigned status = 0;               ///< the HTTP status when a response arrived
+  std::string_view retry_after;      ///< `Retry-After`, empty when absent
+  std::string_view ratelimit_reset;  ///< `X-RateLimit-Reset` (Unix seconds), empty when absent
+};
+
+struct retry_decision {
+  bool retry = false;
+  std::chrono::milliseconds delay{0};
+};
+
+/// 408, 409, 429 and 5xx.
+bool is_retryable_status(unsigned status) noexcept;
+
+/// Connection failures and timeouts; not TLS verification, decoding, limits or cancellation.
+bool is_retryable_error(const std::error_code& error) noexcept;
+
+/// `Retry-After` as delay-seconds or an HTTP date, relative to `now`; nullopt when malformed.
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
+                                                           std::chrono::system_clock::time_point now);
+
+/// `X-RateLimit-Reset` as Unix seconds, relative to `now`; nullopt when malformed.
+std::optional<std::chrono::milliseconds> parse_ratelimit_reset(std::string_view value,
+                                                               std::chrono::system_clock::time_point now);
+
+/// Exponential backoff before retry number `retry` (1 for the first retry): with
+/// c = min(max_backoff, initial_backoff * 2^(retry-1)), c * (1 + jitter) / 2 for jitter in [0, 1).
+std::chrono::milliseconds backoff_delay(const retry_policy& policy, int retry, double jitter) noexcept;
+
+/// Whether to try again after `retries_done` retries ended in `outcome`, and when. The
+/// server's `Retry-After` (or, on a 429 without it, `X-RateLimit-Reset`) wins over the
+/// backoff, capped at policy.max_retry_after.
+retry_decision decide_retry(const retry_policy& policy, int retries_done, const attempt_outcome& outcome,
+                            std::chrono::system_clock::time_point now, double jitter);
+
+}  // namespace humm::analyst::detail

@@ -1,0 +1,161 @@
+#include "http_connection.hpp"
+
+#include "detail/gzip.hpp"
+
+#include <humm/analyst/error.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+namespace humm::analyst::detail {
+
+namespace {
+
+constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t max_header_bytes = 64 * 1024;
+
+// Maps a transport error to the library's codes; cancellation by the caller wins.
+asio::awaitable<std::error_code> classify(boost::system::error_code ec, bool handshake) {
+  const auto state = co_await asio::this_coro::cancellation_state;
+  if (state.cancelled() != asio::cancellation_type::none) co_return make_error_code(errc::cancelled);
+  if (ec == beast::error::timeout) co_return make_error_code(errc::timeout);
+  if (ec == http::error::body_limit || ec == http::error::buffer_overflow || ec == http::error::header_limit)
+    co_return make_error_code(errc::body_too_large);
+  if (handshake && ec.category() == asio::error::get_ssl_category()) co_return make_error_code(errc::tls);
+  co_return make_error_code(errc::connection);
+}
+
+bool is_ip_literal(const std::string& host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  return !ec;
+}
+
+}  // namespace
+
+http_connection::http_connection(asio::any_io_executor executor, asio::ssl::context* tls_context)
+    : stream_(tls_context ? decltype(stream_){std::in_place_type<tls_stream>, executor, *tls_context}
+                          : decltype(stream_){std::in_place_type<plain_stream>, executor}) {}
+
+beast::tcp_stream& http_connection::lowest_layer() noexcept {
+  return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream_);
+}
+
+void http_connection::close() noexcept {
+  reusable_ = false;
+  boost::system::error_code ignored;
+  lowest_layer().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  lowest_layer().close();
+}
+
+asio::awaitable<bool> http_connection::open(const endpoint& where, std::chrono::milliseconds timeout,
+                                            exchange_error& error) {
+  error.before_response = true;
+  asio::ip::tcp::resolver resolver(co_await asio::this_coro::executor);
+  auto [resolve_ec, addresses] = co_await resolver.async_resolve(where.host, where.port, nothrow);
+  if (resolve_ec) {
+    error = {co_await classify(resolve_ec, false), "cannot resolve " + where.host + ": " + resolve_ec.message(), true};
+    co_return false;
+  }
+  lowest_layer().expires_after(timeout);
+  auto [connect_ec, connected] = co_await lowest_layer().async_connect(addresses, nothrow);
+  if (connect_ec) {
+    error = {co_await classify(connect_ec, false),
+             "cannot connect to " + where.host_header + ": " + connect_ec.message(), true};
+    co_return false;
+  }
+  lowest_layer().socket().set_option(asio::ip::tcp::no_delay(true));
+
+  if (auto* tls = std::get_if<tls_stream>(&stream_)) {
+    // SNI only for names (RFC 6066); the peer is checked against the name or the IP address.
+    SSL* ssl = tls->native_handle();
+    if (is_ip_literal(where.host)) {
+      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), where.host.c_str());
+    } else {
+      SSL_set_tlsext_host_name(ssl, where.host.c_str());
+      tls->set_verify_callback(asio::ssl::host_name_verification(where.host));
+    }
+    auto [handshake_ec] = co_await tls->async_handshake(asio::ssl::stream_base::client, nothrow);
+    if (handshake_ec) {
+      std::string reason = handshake_ec.message();
+      const long verify = SSL_get_verify_result(ssl);
+      if (verify != X509_V_OK) reason = X509_verify_cert_error_string(verify);
+      error = {co_await classify(handshake_ec, true), "TLS handshake with " + where.host_header + " failed: " + reason,
+               true};
+      co_return false;
+    }
+  }
+  reusable_ = true;
+  co_return true;
+}
+
+asio::awaitable<bool> http_connection::exchange(const request& req, std::chrono::milliseconds timeout,
+                                                std::size_t max_body_bytes, response& out, exchange_error& error) {
+  reusable_ = false;  // until the whole response has been read
+  lowest_layer().expires_after(timeout);
+
+  auto fail = [&](boost::system::error_code ec, std::string what, bool before_response) -> asio::awaitable<bool> {
+    error = {co_await classify(ec, false), std::move(what) + ": " + ec.message(), before_response};
+    co_return false;
+  };
+
+  auto [write_ec, written] = co_await std::visit([&](auto& s) { return http::async_write(s, req, nothrow); }, stream_);
+  if (write_ec) co_return co_await fail(write_ec, "sending the request failed", true);
+
+  http::response_parser<http::string_body> parser;
+  parser.header_limit(max_header_bytes);
+  parser.body_limit(max_body_bytes);
+  const std::size_t buffered_before = buffer_.size();
+  auto [read_ec, read] =
+      co_await std::visit([&](auto& s) { return http::async_read(s, buffer_, parser, nothrow); }, stream_);
+  if (read_ec) {
+    const bool nothing_arrived = read == 0 && buffered_before == 0 && buffer_.size() == 0 && !parser.got_some();
+    if (read_ec == http::error::body_limit)
+      co_return co_await fail(read_ec, "the response body exceeds max_response_bytes", false);
+    co_return co_await fail(read_ec, nothing_arrived ? "the connection closed before the response"
+                                                     : "reading the response failed",
+                            nothing_arrived);
+  }
+
+  auto message = parser.release();
+  out.status = message.result_int();
+  out.keep_alive = message.keep_alive();
+  out.request_id = std::string(message["x-request-id"]);
+  out.retry_after = std::string(message[http::field::retry_after]);
+  out.ratelimit_reset = std::string(message["x-ratelimit-reset"]);
+  const auto encoding = message[http::field::content_encoding];
+  if (beast::iequals(encoding, "gzip")) {
+    switch (gunzip(message.body(), max_body_bytes, out.body)) {
+      case inflate_status::ok: break;
+      case inflate_status::too_large:
+        error = {make_error_code(errc::body_too_large), "the inflated response body exceeds max_response_bytes", false};
+        co_return false;
+      case inflate_status::corrupt:
+        error = {make_error_code(errc::connection), "the gzip response body is corrupt", false};
+        co_return false;
+    }
+  } else if (!encoding.empty() && !beast::iequals(encoding, "identity")) {
+    error = {make_error_code(errc::connection), "unsupported Content-Encoding: " + std::string(encoding), false};
+    co_return false;
+  } else {
+    out.body = std::move(message.body());
+  }
+  reusable_ = out.keep_alive;
+  lowest_layer().expires_never();
+  co_return true;
+}
+
+}  // namespace humm::analyst::detail

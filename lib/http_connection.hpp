@@ -1,0 +1,76 @@
+#pragma once
+// One keep-alive HTTP/1.1 connection, over TLS or plain TCP, and one exchange on it at a
+// time: write a GET, read the response with size limits, inflate gzip. Every operation has
+// its own deadline (Beast's expires_after) and follows the caller's cancellation.
+
+#include "detail/endpoint.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <chrono>
+#include <string>
+#include <system_error>
+#include <variant>
+
+namespace humm::analyst::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+using request = http::request<http::empty_body>;
+
+struct response {
+  unsigned status = 0;
+  std::string body;  // inflated
+  std::string request_id;
+  std::string retry_after;
+  std::string ratelimit_reset;
+  bool keep_alive = false;
+};
+
+/// Why an exchange failed, classified for the retry decision.
+struct exchange_error {
+  std::error_code code;    // an errc
+  std::string message;     // one line, never holding the token
+  bool before_response = false;  // no byte of a response arrived: safe to resend at once
+};
+
+class http_connection {
+ public:
+  /// `tls_context` null for plain HTTP.
+  http_connection(asio::any_io_executor executor, asio::ssl::context* tls_context);
+
+  /// Resolves, connects and (for TLS) handshakes with SNI and host-name verification.
+  asio::awaitable<bool> open(const endpoint& where, std::chrono::milliseconds timeout, exchange_error& error);
+
+  /// Sends `req` and reads the answer into `out`.
+  asio::awaitable<bool> exchange(const request& req, std::chrono::milliseconds timeout, std::size_t max_body_bytes,
+                                 response& out, exchange_error& error);
+
+  /// Whether the last exchange left the connection fit for another request.
+  bool reusable() const noexcept { return reusable_; }
+  bool is_tls() const noexcept { return std::holds_alternative<tls_stream>(stream_); }
+  void close() noexcept;
+
+  std::chrono::steady_clock::time_point idle_since{};
+
+ private:
+  using plain_stream = beast::tcp_stream;
+  using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+  beast::tcp_stream& lowest_layer() noexcept;
+
+  std::variant<plain_stream, tls_stream> stream_;
+  beast::flat_buffer buffer_;
+  bool reusable_ = false;
+};
+
+}  // namespace humm::analyst::detail
