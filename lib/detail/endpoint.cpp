@@ -1,7 +1,8 @@
 #include "endpoint.hpp"
 
+#include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
-#include <boost/url/url.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 namespace humm::analyst::detail {
 
@@ -12,16 +13,20 @@ bool reject(argument_problem& problem, std::string_view parameter, std::string r
   return false;
 }
 
+// Every byte but the unreserved ones (RFC 3986: ALPHA DIGIT - . _ ~) is percent-encoded,
+// so that '&', '=', '+' and '#' in an organization id cannot change the query's meaning.
 std::string with_query(const endpoint& where, const std::string& path,
                        std::initializer_list<std::pair<std::string_view, std::string>> params) {
-  boost::urls::url target;
-  target.set_path(where.path_prefix + path);
-  for (const auto& [key, value] : params) target.params().append({key, value});
-  // Boost.URL leaves '+' and some sub-delimiters as they are in query values; servers read
-  // '+' as a space, so it is encoded too.
-  std::string text(target.encoded_target());
-  for (std::size_t at = text.find('+'); at != std::string::npos; at = text.find('+', at + 3)) text.replace(at, 1, "%2B");
-  return text;
+  std::string target = where.path_prefix + path;
+  char separator = '?';
+  for (const auto& [key, value] : params) {
+    target += separator;
+    target += key;
+    target += '=';
+    target += boost::urls::encode(value, boost::urls::unreserved_chars);
+    separator = '&';
+  }
+  return target;
 }
 
 }  // namespace

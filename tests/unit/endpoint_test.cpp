@@ -1,0 +1,130 @@
+#include "detail/endpoint.hpp"
+#include "detail/gzip.hpp"
+#include "detail/http_error.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+namespace d = humm::analyst::detail;
+namespace ha = humm::analyst;
+
+namespace {
+d::endpoint parse(std::string_view url) {
+  d::endpoint e;
+  d::argument_problem problem;
+  BOOST_REQUIRE_MESSAGE(d::parse_base_url(url, e, problem), problem.message());
+  return e;
+}
+std::string rejection(std::string_view url) {
+  d::endpoint e;
+  d::argument_problem problem;
+  BOOST_TEST(!d::parse_base_url(url, e, problem));
+  return problem.message();
+}
+const ha::uuid id = *ha::parse_uuid("3C90C3CC-0D44-4B50-8888-8DD25736052A");
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(requests)
+
+BOOST_AUTO_TEST_CASE(base_urls) {
+  const auto prod = parse("https://analyst.heyhumm.ai");
+  BOOST_TEST(prod.tls);
+  BOOST_TEST(prod.host == "analyst.heyhumm.ai");
+  BOOST_TEST(prod.port == "443");
+  BOOST_TEST(prod.path_prefix == "");
+  const auto local = parse("http://127.0.0.1:8080/api/");
+  BOOST_TEST(!local.tls);
+  BOOST_TEST(local.port == "8080");
+  BOOST_TEST(local.path_prefix == "/api");
+  BOOST_TEST(local.host_header == "127.0.0.1:8080");
+  BOOST_TEST(parse("https://[::1]:9443").host == "::1");
+  BOOST_TEST(rejection("ftp://example.com") == "base_url: scheme must be https or http, not \"ftp\"");
+  BOOST_TEST(rejection("analyst.heyhumm.ai").find("base_url: not an absolute URL") == 0u);
+  BOOST_TEST(rejection("https://user:pw@example.com").find("base_url: must not hold credentials") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(history_targets_encode_every_parameter) {
+  const auto e = parse("https://analyst.heyhumm.ai/v1");
+  BOOST_TEST(d::history_target(e, id, "org-1", 20, 0) ==
+             "/v1/reports/schedules/3c90c3cc-0d44-4b50-8888-8dd25736052a/runs?organization_id=org-1&limit=20&offset=0");
+  const std::string tricky = d::history_target(e, id, "a b&c=d+e/é#", 100, 40);
+  BOOST_TEST(tricky.find("organization_id=a%20b%26c%3Dd%2Be%2F%C3%A9%23&limit=100&offset=40") != std::string::npos);
+  BOOST_TEST(d::run_target(e, id, "o") == "/v1/reports/runs/3c90c3cc-0d44-4b50-8888-8dd25736052a?organization_id=o");
+}
+
+BOOST_AUTO_TEST_CASE(arguments_are_checked_by_name) {
+  d::argument_problem p;
+  BOOST_TEST(d::check_history_arguments("org", 1, 0, p));
+  BOOST_TEST(d::check_history_arguments("org", 100, 1'000'000, p));
+  BOOST_TEST(!d::check_history_arguments("", 20, 0, p));
+  BOOST_TEST(p.parameter == "organization_id");
+  BOOST_TEST(!d::check_history_arguments("org", 0, 0, p));
+  BOOST_TEST(p.message() == "limit: must be between 1 and 100, got 0");
+  BOOST_TEST(!d::check_history_arguments("org", 101, 0, p));
+  BOOST_TEST(p.parameter == "limit");
+  BOOST_TEST(!d::check_history_arguments("org", 20, -1, p));
+  BOOST_TEST(p.message() == "offset: must be 0 or more, got -1");
+  ha::uuid out;
+  BOOST_TEST(!d::check_uuid_argument("schedule_id", "nope", out, p));
+  BOOST_TEST(p.message() == "schedule_id: expected a UUID (8-4-4-4-12 hex digits), got \"nope\"");
+}
+
+BOOST_AUTO_TEST_CASE(tokens_with_control_characters_are_rejected_without_being_shown) {
+  d::argument_problem p;
+  BOOST_TEST(d::check_token("hk_live_abc", p));
+  BOOST_TEST(!d::check_token("hk_live_secret\r\nX-Evil: 1", p));
+  BOOST_TEST(p.parameter == "token");
+  BOOST_TEST(p.message().find("secret") == std::string::npos);
+  BOOST_TEST(!d::check_token("", p));
+  BOOST_TEST(p.message().find("HUMM_API_TOKEN") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(http_errors)
+
+BOOST_AUTO_TEST_CASE(fastapi_validation_details_are_parsed) {
+  const auto details = d::describe_http_error(
+      "GET /reports/schedules/x/runs", 422,
+      R"({"detail":[{"loc":["query","limit"],"msg":"Input should be less than or equal to 100","type":"less_than_equal"},)"
+      R"({"loc":["body",0,"name"],"msg":"Field required","type":"missing"}]})",
+      "req-7");
+  BOOST_TEST(details.http_status == 422u);
+  BOOST_TEST(!details.retryable);
+  BOOST_REQUIRE(details.validation.size() == 2u);
+  BOOST_TEST(details.validation[0].loc == (std::vector<std::string>{"query", "limit"}));
+  BOOST_TEST(details.validation[0].type == "less_than_equal");
+  BOOST_TEST(details.validation[1].loc == (std::vector<std::string>{"body", "0", "name"}));
+  BOOST_TEST(details.request_id == "req-7");
+  BOOST_TEST(details.message ==
+             "GET /reports/schedules/x/runs: HTTP 422: query.limit: Input should be less than or equal to 100; "
+             "body.0.name: Field required (request id req-7)");
+}
+
+BOOST_AUTO_TEST_CASE(plain_details_and_other_bodies) {
+  const auto not_found = d::describe_http_error("GET /x", 404, R"({"detail":"Schedule not found"})", "");
+  BOOST_TEST(not_found.message == "GET /x: HTTP 404: Schedule not found");
+  const auto html = d::describe_http_error("GET /x", 503, std::string(5000, '<'), "");
+  BOOST_TEST(html.retryable);
+  BOOST_TEST(html.message == "GET /x: HTTP 503");
+  BOOST_TEST(html.body_excerpt.size() == d::max_body_excerpt);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(gzip)
+
+BOOST_AUTO_TEST_CASE(round_trip_and_limits) {
+  const std::string plain(100'000, 'a');
+  const std::string packed = d::gzip(plain);
+  BOOST_TEST(packed.size() < 1000u);
+  std::string out;
+  BOOST_TEST((d::gunzip(packed, 1 << 20, out) == d::inflate_status::ok));
+  BOOST_TEST(out == plain);
+  BOOST_TEST((d::gunzip(packed, 100'000, out) == d::inflate_status::ok));  // exactly at the limit
+  BOOST_TEST((d::gunzip(packed, 99'999, out) == d::inflate_status::too_large));
+  BOOST_TEST(out.size() <= 99'999u);
+  BOOST_TEST((d::gunzip(packed.substr(0, packed.size() / 2), 1 << 20, out) == d::inflate_status::corrupt));
+  BOOST_TEST((d::gunzip("not gzip at all", 1 << 20, out) == d::inflate_status::corrupt));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,95 @@
+#include "detail/retry.hpp"
+
+#include <humm/analyst/error.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/test/unit_test.hpp>
+
+namespace ha = humm::analyst;
+namespace d = humm::analyst::detail;
+using namespace std::chrono;
+
+namespace {
+const system_clock::time_point now = sys_days{year{2026} / November / 28} + hours{12};
+d::attempt_outcome status(unsigned s, std::string_view retry_after = {}, std::string_view reset = {}) {
+  return {{}, s, retry_after, reset};
+}
+d::attempt_outcome failure(ha::errc e) { return {make_error_code(e), 0, {}, {}}; }
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(retry)
+
+BOOST_AUTO_TEST_CASE(retryable_statuses_are_408_409_429_and_5xx) {
+  for (unsigned s = 100; s < 600; ++s) {
+    const bool expected = s == 408 || s == 409 || s == 429 || s >= 500;
+    BOOST_TEST_INFO("status " << s);
+    BOOST_TEST(d::is_retryable_status(s) == expected);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(connection_errors_and_timeouts_are_retried_others_not) {
+  const ha::retry_policy policy;
+  BOOST_TEST(d::decide_retry(policy, 0, failure(ha::errc::connection), now, 0.5).retry);
+  BOOST_TEST(d::decide_retry(policy, 0, failure(ha::errc::timeout), now, 0.5).retry);
+  for (auto e : {ha::errc::tls, ha::errc::decode, ha::errc::body_too_large, ha::errc::cancelled,
+                 ha::errc::invalid_argument}) {
+    BOOST_TEST_INFO("errc " << static_cast<int>(e));
+    BOOST_TEST(!d::decide_retry(policy, 0, failure(e), now, 0.5).retry);
+  }
+  BOOST_TEST(!d::decide_retry(policy, 0, status(404), now, 0.5).retry);
+  BOOST_TEST(!d::decide_retry(policy, 0, status(401), now, 0.5).retry);
+  BOOST_TEST(!d::decide_retry(policy, 0, status(422), now, 0.5).retry);
+  BOOST_TEST(d::decide_retry(policy, 0, status(503), now, 0.5).retry);
+}
+
+BOOST_AUTO_TEST_CASE(retries_stop_at_max_retries) {
+  ha::retry_policy policy;
+  BOOST_TEST(d::decide_retry(policy, 1, status(500), now, 0.5).retry);
+  BOOST_TEST(!d::decide_retry(policy, 2, status(500), now, 0.5).retry);
+  policy.max_retries = 0;
+  BOOST_TEST(!d::decide_retry(policy, 0, status(500), now, 0.5).retry);
+}
+
+BOOST_AUTO_TEST_CASE(backoff_doubles_from_half_a_second_to_8_seconds_with_jitter) {
+  const ha::retry_policy policy;
+  const long long ceilings[] = {500, 1000, 2000, 4000, 8000, 8000, 8000};
+  for (int retry = 1; retry <= 7; ++retry) {
+    const long long ceiling = ceilings[retry - 1];
+    BOOST_TEST_INFO("retry " << retry);
+    BOOST_TEST(d::backoff_delay(policy, retry, 0.0).count() == ceiling / 2);
+    BOOST_TEST(d::backoff_delay(policy, retry, 0.999999).count() >= ceiling - 1);
+    BOOST_TEST(d::backoff_delay(policy, retry, 0.999999).count() <= ceiling);
+  }
+  BOOST_TEST(d::backoff_delay(policy, 1000, 1.0).count() == 8000);  // no overflow
+  BOOST_TEST(d::decide_retry(policy, 2 - 1, status(502), now, 0.0).delay.count() == 500);
+}
+
+BOOST_AUTO_TEST_CASE(retry_after_in_seconds_or_http_date) {
+  BOOST_TEST(d::parse_retry_after("3", now)->count() == 3000);
+  BOOST_TEST(d::parse_retry_after(" 0 ", now)->count() == 0);
+  BOOST_TEST(d::parse_retry_after("Sat, 28 Nov 2026 12:00:05 GMT", now)->count() == 5000);
+  BOOST_TEST(d::parse_retry_after("Sat, 28 Nov 2026 11:00:00 GMT", now)->count() == 0);  // past: now
+  for (const char* bad : {"", "-1", "soon", "1.5", "Sat, 28 Nov 2026 12:00:05 UTC", "Sat, 31 Feb 2026 12:00:05 GMT"}) {
+    BOOST_TEST_INFO("value \"" << bad << "\"");
+    BOOST_TEST(!d::parse_retry_after(bad, now).has_value());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_server_wait_wins_over_backoff_up_to_the_cap) {
+  ha::retry_policy policy;
+  BOOST_TEST(d::decide_retry(policy, 0, status(429, "2"), now, 0.5).delay.count() == 2000);
+  BOOST_TEST(d::decide_retry(policy, 0, status(503, "7"), now, 0.5).delay.count() == 7000);
+  BOOST_TEST(d::decide_retry(policy, 0, status(429, "86400"), now, 0.5).delay == policy.max_retry_after);
+  BOOST_TEST(d::decide_retry(policy, 0, status(503, "nonsense"), now, 0.0).delay.count() == 250);  // backoff
+}
+
+BOOST_AUTO_TEST_CASE(ratelimit_reset_counts_on_a_429_without_retry_after) {
+  const ha::retry_policy policy;
+  const auto reset_in_4s = std::to_string(duration_cast<seconds>(now.time_since_epoch()).count() + 4);
+  BOOST_TEST(d::decide_retry(policy, 0, status(429, {}, reset_in_4s), now, 0.5).delay.count() == 4000);
+  BOOST_TEST(d::decide_retry(policy, 0, status(429, "1", reset_in_4s), now, 0.5).delay.count() == 1000);
+  BOOST_TEST(d::decide_retry(policy, 0, status(503, {}, reset_in_4s), now, 0.0).delay.count() == 250);
+  BOOST_TEST(!d::parse_ratelimit_reset("tomorrow", now).has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
