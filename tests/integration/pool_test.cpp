@@ -1,0 +1,144 @@
+// The connection pool seen from outside: reuse, the cap, waiting, stale connections, and
+// many threads.
+
+#include "client_fixture.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <atomic>
+
+using namespace humm_test;
+using namespace std::chrono_literals;
+
+namespace {
+
+asio::awaitable<void> pause(std::chrono::milliseconds d) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, d);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(connection_pool)
+
+BOOST_AUTO_TEST_CASE(a_thousand_sequential_fetches_use_one_connection) {
+  client_fixture f;
+  auto c = f.make_client();
+  const std::size_t total = f.run([&]() -> asio::awaitable<std::size_t> {
+    std::size_t runs = 0;
+    for (int i = 0; i < 1000; ++i) runs += (co_await c.get_schedule_history(f.schedule_id(), f.query(1, i % 200))).runs.size();
+    co_return runs;
+  }());
+  BOOST_TEST(total == 1000u);
+  BOOST_TEST(c.stats().connections_opened == 1u);
+  BOOST_TEST(c.stats().reused == 999u);
+  BOOST_TEST(f.server.counters().connections_accepted == 1u);
+  BOOST_TEST(f.server.counters().handshakes == 1u);
+  BOOST_TEST(c.stats().idle == 1u);
+  BOOST_TEST(c.stats().in_use == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_fetches_open_at_most_max_connections) {
+  client_fixture f;
+  auto c = f.make_client([](ha::client_options& o) { o.max_connections = 8; });
+  f.server.push_fault({.delay = 20ms, .times = 64});  // keep requests in flight together
+  std::atomic<int> done{0};
+  std::uint64_t most_waiting = 0;
+  for (int i = 0; i < 64; ++i) {
+    asio::co_spawn(f.io, [&]() -> asio::awaitable<void> {
+      auto page = co_await c.get_schedule_history(f.schedule_id(), f.query(10));
+      if (page.runs.size() == 10u) ++done;
+    }, asio::detached);
+  }
+  asio::co_spawn(f.io, [&]() -> asio::awaitable<void> {
+    while (done < 64) {
+      most_waiting = std::max(most_waiting, c.stats().waiting);
+      co_await pause(2ms);
+    }
+  }, asio::detached);
+  f.io.run();
+  BOOST_TEST(done == 64);
+  BOOST_TEST(c.stats().connections_opened <= 8u);
+  BOOST_TEST(f.server.counters().connections_accepted <= 8u);
+  BOOST_TEST(f.server.counters().max_concurrent_requests <= 8u);
+  BOOST_TEST(f.server.counters().max_concurrent_requests >= 2u);
+  BOOST_TEST(most_waiting >= 1u);  // callers beyond the cap waited
+  BOOST_TEST(c.stats().waiting == 0u);
+  BOOST_TEST(c.stats().in_use == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_server_closing_idle_connections_costs_no_failed_call) {
+  client_fixture f({.idle_close = 50ms});
+  auto c = f.make_client();
+  f.run([&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 3; ++i) {
+      co_await c.get_schedule_history(f.schedule_id(), f.query(1));
+      co_await pause(200ms);  // the server closes the idle connection meanwhile
+    }
+  }());
+  BOOST_TEST(c.stats().retries == 0u);
+  BOOST_TEST(c.stats().connections_opened == 3u);
+  BOOST_TEST(f.server.counters().requests == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_closed_after_k_requests_is_not_reused) {
+  client_fixture f({.close_after_requests = 3});
+  auto c = f.make_client();
+  f.run([&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 10; ++i) co_await c.get_schedule_history(f.schedule_id(), f.query(1));
+  }());
+  BOOST_TEST(c.stats().retries == 0u);
+  BOOST_TEST(c.stats().connections_opened == 4u);  // 3 + 3 + 3 + 1
+  BOOST_TEST(c.stats().stale_resends == 0u);       // `Connection: close` was heeded
+}
+
+BOOST_AUTO_TEST_CASE(a_stale_pooled_connection_is_replaced_without_spending_a_retry) {
+  client_fixture f;
+  auto c = f.make_client([](ha::client_options& o) { o.retry.max_retries = 0; });
+  f.run([&]() -> asio::awaitable<void> {
+    co_await c.get_schedule_history(f.schedule_id(), f.query(1));
+    f.server.push_fault({.close_before_response = true});  // as if closed while idle
+    const auto page = co_await c.get_schedule_history(f.schedule_id(), f.query(2));
+    BOOST_TEST(page.runs.size() == 2u);
+  }());
+  BOOST_TEST(c.stats().stale_resends == 1u);
+  BOOST_TEST(c.stats().retries == 0u);
+  BOOST_TEST(c.stats().connections_opened == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(idle_connections_expire) {
+  client_fixture f;
+  auto c = f.make_client([](ha::client_options& o) { o.idle_timeout = 50ms; });
+  f.run([&]() -> asio::awaitable<void> {
+    co_await c.get_schedule_history(f.schedule_id(), f.query(1));
+    co_await pause(120ms);
+    co_await c.get_schedule_history(f.schedule_id(), f.query(1));
+  }());
+  BOOST_TEST(c.stats().connections_opened == 2u);
+  BOOST_TEST(c.stats().reused == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(four_threads_a_thousand_concurrent_fetches) {
+  client_fixture f;
+  asio::thread_pool threads(4);
+  ha::client c(threads.get_executor(), options_for(f.server));
+  std::atomic<int> ok{0}, failed{0};
+  for (int i = 0; i < 1000; ++i) {
+    asio::co_spawn(threads, [&, i]() -> asio::awaitable<void> {
+      auto page = co_await c.get_schedule_history(f.schedule_id(), f.query(1, i % 250));
+      if (page.runs.size() == 1u && page.runs[0] == f.schedule.runs[static_cast<std::size_t>(i % 250)]) ++ok;
+      else ++failed;
+    }, [&](std::exception_ptr e) { if (e) ++failed; });
+  }
+  threads.join();
+  BOOST_TEST(ok == 1000);
+  BOOST_TEST(failed == 0);
+  BOOST_TEST(c.stats().connections_opened <= c.options().max_connections);
+  BOOST_TEST(c.stats().in_use == 0u);
+  BOOST_TEST(c.stats().requests == 1000u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
