@@ -25,12 +25,14 @@ enum class pagination_style {
 };
 
 /// A scripted misbehaviour, applied to the next request(s) that reach the endpoint.
+/// Every member has an initializer (`{}` for the strings, added later) so that designated
+/// initializers such as `{.status = 503}` draw no -Wmissing-field-initializers from GCC.
 struct fault {
   std::chrono::milliseconds delay{0};  ///< wait this long before answering
   unsigned status = 0;                 ///< answer with this status (and `body`) instead of the data
-  std::string retry_after;             ///< `Retry-After` header value sent with `status`, if not empty
-  std::string ratelimit_reset;         ///< `X-RateLimit-Reset` header value, if not empty
-  std::string body;                    ///< body sent with `status`; FastAPI-style detail when empty
+  std::string retry_after{};           ///< `Retry-After` header value sent with `status`, if not empty
+  std::string ratelimit_reset{};       ///< `X-RateLimit-Reset` header value, if not empty
+  std::string body{};                  ///< body sent with `status`; FastAPI-style detail when empty
   bool close_before_response = false;  ///< close the connection without answering
   bool close_mid_body = false;         ///< send headers and half the body, then close
   bool malformed_chunked = false;      ///< a chunked body with a broken chunk size
@@ -58,13 +60,17 @@ struct fake_server_counters {
   std::size_t max_concurrent_requests = 0;      ///< most requests being handled at one time
   std::map<std::string, std::size_t> by_path;   ///< path without query -> requests
   std::map<std::string, std::size_t> by_target; ///< path with query -> requests
+  // Added after the first version (last, so positional initialisation still works): lets
+  // client tests check that gzip was negotiated, not just that the data arrived.
+  std::size_t gzip_responses = 0;  ///< responses whose body was sent gzip-compressed
 };
 
 class fake_server {
  public:
   /// Starts on its own thread.
   explicit fake_server(fake_server_options options = {});
-  /// Starts on `executor`; the caller runs it.
+  /// Starts on `executor`; the caller runs it (on one thread or many) and keeps its
+  /// execution context alive until the server is destroyed.
   fake_server(boost::asio::any_io_executor executor, fake_server_options options = {});
   ~fake_server();  ///< stops
   fake_server(const fake_server&) = delete;
@@ -83,12 +89,12 @@ class fake_server {
   /// Adds a schedule of the server's organization with `runs` seeded runs; returns its data.
   schedule_data add_schedule(std::size_t runs, std::uint64_t seed = 1);
   /// Adds `count` new runs at the head of a schedule's history (the newest), as happens
-  /// when runs are created during a walk.
+  /// when runs are created during a walk. Throws std::invalid_argument for an unknown schedule.
   void insert_runs_at_head(const uuid& schedule, std::size_t count);
 
   /// Queues a fault; faults apply in the order queued, each to its next `times` requests.
   void push_fault(fault f);
-  /// Changes the pagination style for the next requests.
+  /// Changes the pagination style for the next requests (options() keeps the initial one).
   void set_pagination(pagination_style style);
 
   fake_server_counters counters() const;

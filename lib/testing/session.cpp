@@ -1,0 +1,254 @@
+// One connection of the fake server: TLS handshake, then requests one after another
+// (HTTP/1.1 keep-alive), each answered by the API or by the next scripted fault.
+
+#include "../detail/gzip.hpp"
+#include "server_core.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <iostream>
+#include <type_traits>
+
+namespace humm::analyst::testing::detail {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using plain_stream = beast::tcp_stream;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+using request = http::request<http::string_body>;
+using response = http::response<http::string_body>;
+
+// Generous limits: they only keep a client that stalls from holding a connection forever;
+// stop() closes connections at once whatever they wait for.
+constexpr auto handshake_timeout = std::chrono::seconds{30};
+constexpr auto write_timeout = std::chrono::seconds{30};
+
+// Whether an Accept-Encoding value lists gzip (any letter case; q-values are not weighed).
+bool accepts_gzip(std::string_view accept_encoding) {
+  constexpr std::string_view gzip = "gzip";
+  const auto same_letter = [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  };
+  return std::search(accept_encoding.begin(), accept_encoding.end(), gzip.begin(), gzip.end(), same_letter) !=
+         accept_encoding.end();
+}
+
+// Holds a request "in flight" for max_concurrent_requests from its reading to its answer.
+class in_flight_request {
+ public:
+  in_flight_request(request_counters& counters, std::string_view target) : counters_(counters) {
+    counters_.request_started(target);
+  }
+  ~in_flight_request() { counters_.request_done(); }
+  in_flight_request(const in_flight_request&) = delete;
+  in_flight_request& operator=(const in_flight_request&) = delete;
+
+ private:
+  request_counters& counters_;
+};
+
+// Lists a connection with the core for as long as it lives.
+class registration {
+ public:
+  registration(server_core& core, std::uint64_t id) : core_(core), id_(id) {}
+  ~registration() { core_.remove_connection(id_); }
+  registration(const registration&) = delete;
+  registration& operator=(const registration&) = delete;
+
+ private:
+  server_core& core_;
+  std::uint64_t id_;
+};
+
+template <class Stream>
+class session final : public connection_handle, public std::enable_shared_from_this<session<Stream>> {
+ public:
+  session(std::shared_ptr<server_core> core, Stream stream)
+      : core_(std::move(core)), stream_(std::move(stream)), delay_timer_(stream_.get_executor()) {}
+
+  /// `self` keeps the session alive for as long as the coroutine runs.
+  asio::awaitable<void> run(std::shared_ptr<session> self);
+
+  void close() override {
+    asio::dispatch(tcp_layer().get_executor(), [self = this->shared_from_this()] { self->close_now(); });
+  }
+
+ private:
+  beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
+
+  asio::awaitable<void> handshake();
+  asio::awaitable<bool> serve_next();
+  asio::awaitable<bool> answer(const request& req);
+  asio::awaitable<void> pause(std::chrono::milliseconds delay);
+  response make_response(api_reply reply, const request& req, bool closing);
+  asio::awaitable<void> write_half_body(response& res);
+  asio::awaitable<void> write_malformed_chunked(response& res);
+  bool reached_request_limit();
+  void close_now();
+
+  std::shared_ptr<server_core> core_;
+  Stream stream_;
+  asio::steady_timer delay_timer_;  // fault delays; close_now() cancels it
+  beast::flat_buffer buffer_;
+  std::size_t answered_ = 0;
+  bool closed_ = false;
+};
+
+template <class Stream>
+asio::awaitable<void> session<Stream>::run(std::shared_ptr<session> self) {
+  const auto id = core_->add_connection(self);
+  if (!id) co_return;  // the server is stopping: the socket closes with the session
+  const registration listed(*core_, *id);
+  try {
+    if constexpr (std::is_same_v<Stream, tls_stream>) co_await handshake();
+    while (!closed_ && co_await serve_next()) {
+    }
+  } catch (const boost::system::system_error&) {
+    // The peer left, the idle timer fired, or stop() closed the socket: all normal ends.
+  } catch (const std::exception& error) {
+    // A bug in the fake itself: say so, and keep serving the other connections.
+    std::cerr << "humm fake_server: connection failed: " << error.what() << '\n';
+  }
+  close_now();
+}
+
+template <class Stream>
+asio::awaitable<void> session<Stream>::handshake() {
+  tcp_layer().expires_after(handshake_timeout);
+  co_await stream_.async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
+  core_->counters.handshake_completed();
+}
+
+// Reads the next request, waiting at most idle_close for it; false when the connection ends.
+template <class Stream>
+asio::awaitable<bool> session<Stream>::serve_next() {
+  if (core_->options.idle_close.count() > 0)
+    tcp_layer().expires_after(core_->options.idle_close);
+  else
+    tcp_layer().expires_never();
+  request req;
+  co_await http::async_read(stream_, buffer_, req, asio::use_awaitable);
+  tcp_layer().expires_never();
+  const in_flight_request in_flight(core_->counters, req.target());
+  co_return co_await answer(req);
+}
+
+template <class Stream>
+asio::awaitable<bool> session<Stream>::answer(const request& req) {
+  const api_request matched = match_request(req.method_string(), req.target(), req[http::field::authorization]);
+  // Faults stand for trouble at the endpoints, so requests to other paths do not use them up.
+  const std::optional<fault> f = matched.which != api_request::route::none ? core_->api.take_fault() : std::nullopt;
+  if (f && f->delay.count() > 0) co_await pause(f->delay);
+  if (closed_ || (f && f->close_before_response)) co_return false;
+
+  std::optional<api_reply> reply = f ? fault_reply(*f) : std::nullopt;
+  if (!reply) reply = core_->api.answer(matched);  // after any delay, so it sees the data as it is now
+  const bool closing = !req.keep_alive() || reached_request_limit();
+  response res = make_response(std::move(*reply), req, closing);
+  tcp_layer().expires_after(write_timeout);
+  if (f && f->close_mid_body) {
+    co_await write_half_body(res);
+    co_return false;
+  }
+  if (f && f->malformed_chunked) {
+    co_await write_malformed_chunked(res);
+    co_return false;
+  }
+  co_await http::async_write(stream_, res, asio::use_awaitable);
+  co_return !closing;
+}
+
+// Waits on a timer rather than the thread, so that other connections go on meanwhile.
+template <class Stream>
+asio::awaitable<void> session<Stream>::pause(std::chrono::milliseconds delay) {
+  if (closed_) co_return;  // close_now() already ran: nothing would cancel this wait
+  delay_timer_.expires_after(delay);
+  co_await delay_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+template <class Stream>
+response session<Stream>::make_response(api_reply reply, const request& req, bool closing) {
+  response res(static_cast<http::status>(reply.status), req.version());
+  res.set(http::field::content_type, "application/json");
+  res.set("x-request-id", core_->next_request_id());
+  for (const auto& [name, value] : reply.headers) res.set(name, value);
+  if (core_->options.gzip && accepts_gzip(req[http::field::accept_encoding])) {
+    reply.body = analyst::detail::gzip(reply.body);
+    res.set(http::field::content_encoding, "gzip");
+    core_->counters.gzip_response_sent();
+  }
+  res.body() = std::move(reply.body);
+  res.keep_alive(!closing);
+  res.prepare_payload();
+  return res;
+}
+
+// The head promises the whole body (Content-Length), then the connection ends halfway.
+template <class Stream>
+asio::awaitable<void> session<Stream>::write_half_body(response& res) {
+  http::response_serializer<http::string_body> serializer(res);
+  co_await http::async_write_header(stream_, serializer, asio::use_awaitable);
+  co_await asio::async_write(stream_, asio::buffer(res.body().data(), res.body().size() / 2), asio::use_awaitable);
+}
+
+// A chunked body whose first chunk-size line is not hexadecimal.
+template <class Stream>
+asio::awaitable<void> session<Stream>::write_malformed_chunked(response& res) {
+  res.erase(http::field::content_length);
+  res.chunked(true);
+  http::response_serializer<http::string_body> serializer(res);
+  co_await http::async_write_header(stream_, serializer, asio::use_awaitable);
+  const std::string chunks = "not-hex\r\n" + res.body() + "\r\n0\r\n\r\n";
+  co_await asio::async_write(stream_, asio::buffer(chunks), asio::use_awaitable);
+}
+
+// close_after_requests: the K-th answer on a connection is its last.
+template <class Stream>
+bool session<Stream>::reached_request_limit() {
+  ++answered_;
+  const std::size_t limit = core_->options.close_after_requests;
+  return limit != 0 && answered_ >= limit;
+}
+
+// Without a TLS close_notify: the faults want an abrupt end, and stop() must not wait on a peer.
+template <class Stream>
+void session<Stream>::close_now() {
+  closed_ = true;
+  tcp_layer().close();
+  delay_timer_.cancel();
+}
+
+template <class Stream>
+void spawn(std::shared_ptr<server_core> core, Stream stream) {
+  auto executor = beast::get_lowest_layer(stream).get_executor();
+  auto connection = std::make_shared<session<Stream>>(std::move(core), std::move(stream));
+  asio::co_spawn(executor, connection->run(connection), [](std::exception_ptr error) {
+    if (error) std::rethrow_exception(error);  // only what run() does not expect: let it surface
+  });
+}
+
+}  // namespace
+
+void start_session(std::shared_ptr<server_core> core, tcp::socket socket) {
+  if (asio::ssl::context* tls = core->tls())
+    spawn(std::move(core), tls_stream(beast::tcp_stream(std::move(socket)), *tls));
+  else
+    spawn(std::move(core), plain_stream(std::move(socket)));
+}
+
+}  // namespace humm::analyst::testing::detail
