@@ -265,7 +265,7 @@ void spawn_for_handler(const asio::any_io_executor& executor, asio::awaitable<ou
                          }
                        }
                        if (details) *details = std::move(result.details);
-                       std::move(handler)(result.code, std::move(result.value));
+                       std::move(handler)(boost::system::error_code(result.code), std::move(result.value));
                      })));
 }
 

@@ -7,7 +7,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
@@ -28,14 +27,20 @@ constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t max_header_bytes = 64 * 1024;
 
 // Maps a transport error to the library's codes; cancellation by the caller wins.
-asio::awaitable<std::error_code> classify(boost::system::error_code ec, bool handshake) {
-  const auto state = co_await asio::this_coro::cancellation_state;
-  if (state.cancelled() != asio::cancellation_type::none) co_return make_error_code(errc::cancelled);
-  if (ec == beast::error::timeout) co_return make_error_code(errc::timeout);
+std::error_code classify(const boost::system::error_code& ec, bool handshake, bool cancelled) {
+  if (cancelled) return errc::cancelled;
+  if (ec == beast::error::timeout) return errc::timeout;
   if (ec == http::error::body_limit || ec == http::error::buffer_overflow || ec == http::error::header_limit)
-    co_return make_error_code(errc::body_too_large);
-  if (handshake && ec.category() == asio::error::get_ssl_category()) co_return make_error_code(errc::tls);
-  co_return make_error_code(errc::connection);
+    return errc::body_too_large;
+  if (handshake && ec.category() == asio::error::get_ssl_category()) return errc::tls;
+  return errc::connection;
+}
+
+// Whether the caller cancelled. (Awaited as a statement of its own: GCC 12 miscompiles
+// co_await inside a braced initialiser.)
+asio::awaitable<bool> was_cancelled() {
+  const auto state = co_await asio::this_coro::cancellation_state;
+  co_return state.cancelled() != asio::cancellation_type::none;
 }
 
 bool is_ip_literal(const std::string& host) {
@@ -67,33 +72,39 @@ asio::awaitable<bool> http_connection::open(const endpoint& where, std::chrono::
   asio::ip::tcp::resolver resolver(co_await asio::this_coro::executor);
   auto [resolve_ec, addresses] = co_await resolver.async_resolve(where.host, where.port, nothrow);
   if (resolve_ec) {
-    error = {co_await classify(resolve_ec, false), "cannot resolve " + where.host + ": " + resolve_ec.message(), true};
+    const bool cancelled = co_await was_cancelled();
+    error = {classify(resolve_ec, false, cancelled), "cannot resolve " + where.host + ": " + resolve_ec.message(), true};
     co_return false;
   }
   lowest_layer().expires_after(timeout);
   auto [connect_ec, connected] = co_await lowest_layer().async_connect(addresses, nothrow);
   if (connect_ec) {
-    error = {co_await classify(connect_ec, false),
-             "cannot connect to " + where.host_header + ": " + connect_ec.message(), true};
+    const bool cancelled = co_await was_cancelled();
+    error = {classify(connect_ec, false, cancelled), "cannot connect to " + where.host_header + ": " + connect_ec.message(),
+             true};
     co_return false;
   }
   lowest_layer().socket().set_option(asio::ip::tcp::no_delay(true));
 
   if (auto* tls = std::get_if<tls_stream>(&stream_)) {
-    // SNI only for names (RFC 6066); the peer is checked against the name or the IP address.
+    // SNI only for names (RFC 6066). OpenSSL checks the peer against the name or the IP
+    // address during the handshake; like browsers, it ignores a subject CN (SANs only).
     SSL* ssl = tls->native_handle();
+    X509_VERIFY_PARAM* checks = SSL_get0_param(ssl);
     if (is_ip_literal(where.host)) {
-      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), where.host.c_str());
+      X509_VERIFY_PARAM_set1_ip_asc(checks, where.host.c_str());
     } else {
       SSL_set_tlsext_host_name(ssl, where.host.c_str());
-      tls->set_verify_callback(asio::ssl::host_name_verification(where.host));
+      X509_VERIFY_PARAM_set_hostflags(checks, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
+      X509_VERIFY_PARAM_set1_host(checks, where.host.c_str(), where.host.size());
     }
     auto [handshake_ec] = co_await tls->async_handshake(asio::ssl::stream_base::client, nothrow);
     if (handshake_ec) {
       std::string reason = handshake_ec.message();
       const long verify = SSL_get_verify_result(ssl);
       if (verify != X509_V_OK) reason = X509_verify_cert_error_string(verify);
-      error = {co_await classify(handshake_ec, true), "TLS handshake with " + where.host_header + " failed: " + reason,
+      const bool cancelled = co_await was_cancelled();
+      error = {classify(handshake_ec, true, cancelled), "TLS handshake with " + where.host_header + " failed: " + reason,
                true};
       co_return false;
     }
@@ -107,13 +118,12 @@ asio::awaitable<bool> http_connection::exchange(const request& req, std::chrono:
   reusable_ = false;  // until the whole response has been read
   lowest_layer().expires_after(timeout);
 
-  auto fail = [&](boost::system::error_code ec, std::string what, bool before_response) -> asio::awaitable<bool> {
-    error = {co_await classify(ec, false), std::move(what) + ": " + ec.message(), before_response};
-    co_return false;
-  };
-
   auto [write_ec, written] = co_await std::visit([&](auto& s) { return http::async_write(s, req, nothrow); }, stream_);
-  if (write_ec) co_return co_await fail(write_ec, "sending the request failed", true);
+  if (write_ec) {
+    const bool cancelled = co_await was_cancelled();
+    error = {classify(write_ec, false, cancelled), "sending the request failed: " + write_ec.message(), true};
+    co_return false;
+  }
 
   http::response_parser<http::string_body> parser;
   parser.header_limit(max_header_bytes);
@@ -123,11 +133,12 @@ asio::awaitable<bool> http_connection::exchange(const request& req, std::chrono:
       co_await std::visit([&](auto& s) { return http::async_read(s, buffer_, parser, nothrow); }, stream_);
   if (read_ec) {
     const bool nothing_arrived = read == 0 && buffered_before == 0 && buffer_.size() == 0 && !parser.got_some();
-    if (read_ec == http::error::body_limit)
-      co_return co_await fail(read_ec, "the response body exceeds max_response_bytes", false);
-    co_return co_await fail(read_ec, nothing_arrived ? "the connection closed before the response"
-                                                     : "reading the response failed",
-                            nothing_arrived);
+    const bool cancelled = co_await was_cancelled();
+    const char* what = read_ec == http::error::body_limit ? "the response body exceeds max_response_bytes"
+                       : nothing_arrived                  ? "the connection closed before the response"
+                                                          : "reading the response failed";
+    error = {classify(read_ec, false, cancelled), what + (": " + read_ec.message()), nothing_arrived};
+    co_return false;
   }
 
   auto message = parser.release();

@@ -1,5 +1,7 @@
 #include "certificate.hpp"
 
+#include <boost/asio/ip/address.hpp>
+
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -63,12 +65,18 @@ void add_extension(X509* certificate, int nid, const char* value) {
 // The extensions `openssl req -x509` gives a self-signed certificate, so that clients
 // accept it as its own trust anchor: a CA that may sign (itself), used for TLS servers,
 // named by subjectAltName (clients ignore the CN when SANs are present).
-void add_extensions(X509* certificate) {
+void add_extensions(X509* certificate, const std::vector<std::string>& hosts) {
+  std::string names;
+  for (const std::string& host : hosts) {
+    boost::system::error_code not_ip;
+    boost::asio::ip::make_address(host, not_ip);
+    names += (names.empty() ? "" : ",") + std::string(not_ip ? "DNS:" : "IP:") + host;
+  }
   add_extension(certificate, NID_basic_constraints, "critical,CA:TRUE");
   add_extension(certificate, NID_key_usage, "critical,digitalSignature,keyCertSign");
   add_extension(certificate, NID_ext_key_usage, "serverAuth");
   add_extension(certificate, NID_subject_key_identifier, "hash");
-  add_extension(certificate, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1");
+  add_extension(certificate, NID_subject_alt_name, names.c_str());
 }
 
 std::string to_pem(X509* certificate) {
@@ -85,7 +93,7 @@ std::string to_pem(X509* certificate) {
 
 }  // namespace
 
-tls_identity make_self_signed_identity() {
+tls_identity make_self_signed_identity(const std::vector<std::string>& hosts) {
   tls_identity identity;
   identity.key.reset(EVP_EC_gen("P-256"));
   check(identity.key != nullptr, "EVP_EC_gen");
@@ -101,7 +109,7 @@ tls_identity make_self_signed_identity() {
   check(X509_gmtime_adj(X509_getm_notAfter(certificate), 30 * 24 * hour) != nullptr, "X509_gmtime_adj");
   check(X509_set_pubkey(certificate, identity.key.get()) == 1, "X509_set_pubkey");
   set_names(certificate);
-  add_extensions(certificate);
+  add_extensions(certificate, hosts);
   check(X509_sign(certificate, identity.key.get(), EVP_sha256()) > 0, "X509_sign");
 
   identity.certificate_pem = to_pem(certificate);

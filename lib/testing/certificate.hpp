@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace humm::analyst::testing::detail {
 
@@ -23,8 +24,8 @@ struct tls_identity {
   std::string certificate_pem;
 };
 
-/// An EC P-256 key and a certificate for `localhost` and `127.0.0.1` (subjectAltName),
+/// An EC P-256 key and a certificate for `hosts` (names or IP addresses, as subjectAltName),
 /// valid from an hour ago for 30 days. Throws std::runtime_error when OpenSSL fails.
-tls_identity make_self_signed_identity();
+tls_identity make_self_signed_identity(const std::vector<std::string>& hosts);
 
 }  // namespace humm::analyst::testing::detail

@@ -80,7 +80,7 @@ server_core::server_core(asio::any_io_executor executor, fake_server_options ser
       executor_(std::move(executor)),
       acceptor_(asio::make_strand(executor_)) {
   if (options.tls) {
-    const tls_identity identity = make_self_signed_identity();
+    const tls_identity identity = make_self_signed_identity(options.certificate_hosts);
     tls_.emplace(make_tls_context(identity));  // the context keeps its own references
     certificate_pem_ = identity.certificate_pem;
   }

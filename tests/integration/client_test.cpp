@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(completion_tokens) {
   // A plain callback.
   std::error_code callback_ec = ha::errc::decode;
   std::size_t callback_runs = 0;
-  c.async_get_schedule_history(f.schedule_id(), f.query(5), [&](std::error_code ec, ha::schedule_history h) {
+  c.async_get_schedule_history(f.schedule_id(), f.query(5), [&](boost::system::error_code ec, ha::schedule_history h) {
     callback_ec = ec;
     callback_runs = h.runs.size();
   });
@@ -179,9 +179,9 @@ BOOST_AUTO_TEST_CASE(completion_tokens) {
 
   // A callback with diagnostics.
   ha::error_details details;
-  std::error_code failed;
+  boost::system::error_code failed;
   c.async_get_schedule_history(
-      ha::format_uuid(ha::testing::make_uuid(1234)), f.query(), [&](std::error_code ec, ha::schedule_history) { failed = ec; },
+      ha::format_uuid(ha::testing::make_uuid(1234)), f.query(), [&](boost::system::error_code ec, ha::schedule_history) { failed = ec; },
       &details);
   f.io.restart();
   f.io.run();

@@ -61,14 +61,14 @@ BOOST_AUTO_TEST_CASE(retry_after_and_ratelimit_reset_are_waited_for) {
   f.server.push_fault({.status = 429, .retry_after = "1"});
   auto start = std::chrono::steady_clock::now();
   f.run(c.get_schedule_history(f.schedule_id(), f.query(1)));
-  BOOST_TEST(std::chrono::steady_clock::now() - start >= 950ms);
+  BOOST_TEST((std::chrono::steady_clock::now() - start >= 950ms));
 
   const auto in_two_seconds = std::chrono::duration_cast<std::chrono::seconds>(
                                   std::chrono::system_clock::now().time_since_epoch()).count() + 2;
   f.server.push_fault({.status = 429, .ratelimit_reset = std::to_string(in_two_seconds)});
   start = std::chrono::steady_clock::now();
   f.run(c.get_schedule_history(f.schedule_id(), f.query(1)));
-  BOOST_TEST(std::chrono::steady_clock::now() - start >= 900ms);
+  BOOST_TEST((std::chrono::steady_clock::now() - start >= 900ms));
   BOOST_TEST(c.stats().retries == 2u);
 }
 
@@ -101,7 +101,7 @@ BOOST_AUTO_TEST_CASE(a_request_timeout_ends_the_attempt) {
   const ha::api_error e = f.failure_of(c, f.schedule_id(), f.query());
   BOOST_TEST(e.code() == ha::errc::timeout, e.what());
   BOOST_TEST(e.retryable());
-  BOOST_TEST(std::chrono::steady_clock::now() - start < 1500ms);
+  BOOST_TEST((std::chrono::steady_clock::now() - start < 1500ms));
   BOOST_TEST(c.stats().in_use == 0u);
   // A per-call timeout overrides the client's.
   f.server.push_fault({.delay = 300ms});
@@ -159,7 +159,7 @@ BOOST_AUTO_TEST_CASE(cancelling_mid_request_ends_promptly_and_keeps_the_pool_con
     co_return winner.index() == 1;
   }());
   BOOST_TEST(timer_won);
-  BOOST_TEST(std::chrono::steady_clock::now() - start < 1500ms);
+  BOOST_TEST((std::chrono::steady_clock::now() - start < 1500ms));
   BOOST_TEST(c.stats().in_use == 0u);
   BOOST_TEST(c.stats().idle == 0u);  // the interrupted connection was closed, not pooled
   BOOST_TEST(f.run(c.get_schedule_history(f.schedule_id(), f.query(2))).runs.size() == 2u);

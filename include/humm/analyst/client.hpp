@@ -32,7 +32,7 @@ struct history_query {
   std::string organization_id;  ///< required
   std::int64_t limit = 20;      ///< 1..100
   std::int64_t offset = 0;      ///< >= 0
-  call_options call;
+  call_options call{};
 };
 
 /// Counters of a client's connections and requests since it was made.
@@ -51,8 +51,10 @@ struct client_stats {
 class client {
  public:
   using executor_type = boost::asio::any_io_executor;
-  using history_signature = void(std::error_code, schedule_history);
-  using run_signature = void(std::error_code, run_details);
+  // boost::system::error_code, as Asio's own operations use, so that use_future and
+  // use_awaitable turn a failure into an exception rather than a tuple.
+  using history_signature = void(boost::system::error_code, schedule_history);
+  using run_signature = void(boost::system::error_code, run_details);
 
   /// Throws std::invalid_argument for options that cannot work (a malformed base_url, an
   /// unreadable CA file); the message names the option.

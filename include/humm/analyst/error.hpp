@@ -2,6 +2,8 @@
 // The library's own error codes. Asio and OpenSSL errors keep their own categories;
 // these name what only this library can tell (a bad argument, an HTTP status, a decode).
 
+#include <boost/system/is_error_code_enum.hpp>
+
 #include <string>
 #include <system_error>
 
@@ -27,5 +29,8 @@ inline std::error_code make_error_code(errc e) noexcept {
 
 }  // namespace humm::analyst
 
+// Comparable with both std::error_code and boost::system::error_code (Asio's).
 template <>
 struct std::is_error_code_enum<humm::analyst::errc> : std::true_type {};
+template <>
+struct boost::system::is_error_code_enum<humm::analyst::errc> : std::true_type {};

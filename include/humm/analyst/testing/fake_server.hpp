@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace humm::analyst::testing {
 
@@ -42,6 +43,9 @@ struct fault {
 
 struct fake_server_options {
   bool tls = true;
+  /// The names and addresses the certificate is valid for (tests of host-name checks
+  /// narrow it).
+  std::vector<std::string> certificate_hosts{"localhost", "127.0.0.1"};
   std::string token = "test-token";  ///< the only bearer token accepted (401 otherwise)
   uuid organization = make_uuid(1);  ///< the only organization that owns the schedules
   pagination_style pagination = pagination_style::total;
