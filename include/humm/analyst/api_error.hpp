@@ -4,6 +4,7 @@
 
 #include <humm/analyst/error.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <system_error>
@@ -26,6 +27,8 @@ struct error_details {
   std::vector<validation_issue> validation;  ///< a 422's `detail` items
   bool retryable = false;             ///< whether retrying the same call could succeed
   int attempts = 0;                   ///< attempts made, retries included
+  /// For a failed walk: the start_offset that resumes it without losing a run.
+  std::optional<std::int64_t> resume_offset;
 };
 
 /// Thrown by the awaitable API. what() is "<message>" plus the status when there is one.

@@ -36,6 +36,10 @@ struct history_query {
 };
 
 /// Counters of a client's connections and requests since it was made.
+struct walk_options;
+class page_stream;
+class run_stream;
+
 struct client_stats {
   std::uint64_t connections_opened = 0;
   std::uint64_t tls_handshakes = 0;
@@ -76,6 +80,11 @@ class client {
   boost::asio::awaitable<run_details> get_run_details(std::string run_id, std::string organization_id,
                                                       call_options call = {});
 
+  /// Walks of a schedule's whole history, page by page or run by run (pager.hpp). Nothing
+  /// is requested before the first next(); the client must outlive the walk.
+  page_stream history_pages(std::string schedule_id, walk_options options);
+  run_stream history_runs(std::string schedule_id, walk_options options);
+
   /// The same calls for any completion token (callbacks, use_future, deferred, as_tuple,
   /// use_awaitable). `details`, when given, receives the diagnostics of a failure; it must
   /// live until completion.
@@ -111,3 +120,5 @@ class client {
 };
 
 }  // namespace humm::analyst
+
+#include <humm/analyst/pager.hpp>  // completes history_pages / history_runs for callers

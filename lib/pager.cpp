@@ -1,0 +1,371 @@
+// Walks: a window of page requests kept ahead of the consumer, pages handed out strictly in
+// offset order, requests cancelled when the walk is abandoned.
+//
+// Without a known total, the page after k is only known once page k has arrived (a chain:
+// one page ahead). Once a page tells the total, the offsets ahead are known too and up to
+// max_in_flight of them are requested at once, at the stride the first page showed (so a
+// server that silently clamps the page size leaves no gaps).
+
+#include <humm/analyst/pager.hpp>
+
+#include "detail/pagination.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <set>
+#include <mutex>
+
+namespace humm::analyst {
+namespace asio = boost::asio;
+
+namespace detail {
+
+class walk_state : public std::enable_shared_from_this<walk_state> {
+ public:
+  walk_state(client& c, std::string schedule_id, walk_options options)
+      : client_(c),
+        schedule_id_(std::move(schedule_id)),
+        options_(std::move(options)),
+        window_(std::max<std::size_t>({options_.prefetch, options_.max_in_flight, 1})),
+        wake_(c.get_executor(), window_ + 2),
+        next_yield_(options_.start_offset) {
+    stats_.next_offset = next_yield_;
+  }
+
+  asio::awaitable<std::optional<history_page>> next() {
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        if (!started_) {
+          started_ = true;
+          pending_.insert(next_yield_);
+          fill_window();
+        }
+        if (next_yield_ >= end_) co_return std::nullopt;
+        auto it = slots_.find(next_yield_);
+        if (it != slots_.end() && it->second.done) {
+          slot arrived = std::move(it->second);
+          slots_.erase(it);
+          if (arrived.code) fail(arrived.code, std::move(arrived.details));
+          co_return yield(std::move(arrived));
+        }
+      }
+      auto [ec] = co_await wake_.async_receive(asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        cancel_all();
+        error_details details;
+        details.message = "the walk was cancelled";
+        details.resume_offset = next_yield_;
+        throw api_error(errc::cancelled, std::move(details));
+      }
+    }
+  }
+
+  void cancel_all() {
+    std::lock_guard lock(mutex_);
+    end_ = std::min(end_, next_yield_);  // nothing more will be handed out
+    pending_.clear();
+    for (auto& [offset, s] : slots_)
+      if (!s.done) s.cancel->emit(asio::cancellation_type::terminal);
+  }
+
+  walk_stats stats() const {
+    std::lock_guard lock(mutex_);
+    return stats_;
+  }
+
+ private:
+  struct slot {
+    bool done = false;
+    std::error_code code;
+    error_details details;
+    schedule_history page;
+    std::unique_ptr<asio::cancellation_signal> cancel = std::make_unique<asio::cancellation_signal>();
+  };
+
+  // Called with the lock held. Throws the failure of the page the consumer is waiting for.
+  [[noreturn]] void fail(std::error_code code, error_details details) {
+    details.resume_offset = next_yield_;
+    end_ = next_yield_;
+    pending_.clear();
+    for (auto& [offset, s] : slots_)
+      if (!s.done) s.cancel->emit(asio::cancellation_type::terminal);
+    throw api_error(code, std::move(details));
+  }
+
+  // Called with the lock held, for the page at next_yield_.
+  history_page yield(slot arrived) {
+    const std::int64_t offset = next_yield_;
+    const continuation c = continue_after(offset, options_.page_size, arrived.page);
+    if (repeats_previous(offset, arrived.page)) {
+      error_details details;
+      details.message = "the server returned the same page again at offset " + std::to_string(offset) +
+                        ": the walk cannot advance";
+      fail(errc::repeated_page, std::move(details));
+    }
+    next_yield_ = c.last ? offset + static_cast<std::int64_t>(arrived.page.runs.size()) : c.next_offset;
+    if (c.last) end_ = std::min(end_, next_yield_);
+    drop_slots_before(next_yield_);
+    ++stats_.pages;
+    stats_.runs += arrived.page.runs.size();
+    stats_.next_offset = next_yield_;
+    fill_window();
+    return {offset, std::move(arrived.page)};
+  }
+
+  // Pages requested at a stride that turned out wrong (a short page in the middle) are
+  // never handed out: drop them so that they do not hold the window.
+  void drop_slots_before(std::int64_t offset) {
+    for (auto it = slots_.begin(); it != slots_.end() && it->first < offset;) {
+      if (!it->second.done) it->second.cancel->emit(asio::cancellation_type::terminal);
+      it = slots_.erase(it);
+    }
+  }
+
+  // A server that ignores the offset hands out the same runs again; a shift by new runs
+  // does too, but then the server says (by echoing it) that it used the offset asked for.
+  bool repeats_previous(std::int64_t offset, const schedule_history& page) {
+    std::vector<uuid> ids;
+    ids.reserve(page.runs.size());
+    for (const auto& run : page.runs) ids.push_back(run.id);
+    const bool echoed_offset = page.pagination.offset() == offset;
+    const bool repeated = !ids.empty() && ids == previous_ids_ && !echoed_offset;
+    previous_ids_ = std::move(ids);
+    return repeated;
+  }
+
+  // Called with the lock held: requests whatever the window allows now.
+  void fill_window() {
+    const std::size_t max_in_flight = std::max<std::size_t>(1, options_.max_in_flight);
+    while (slots_.size() <= window_ && in_flight_ < max_in_flight) {
+      std::int64_t offset;
+      if (!pending_.empty()) {
+        offset = *pending_.begin();
+        pending_.erase(pending_.begin());
+      } else if (total_ && stride_ > 0 && highest_requested_ + stride_ < end_) {
+        offset = highest_requested_ + stride_;
+      } else {
+        return;
+      }
+      if (offset >= end_ || offset < next_yield_ || slots_.count(offset)) continue;
+      launch(offset);
+    }
+  }
+
+  // Called with the lock held.
+  void launch(std::int64_t offset) {
+    slot& s = slots_[offset];
+    ++in_flight_;
+    highest_requested_ = std::max(highest_requested_, offset);
+    auto details = std::make_shared<error_details>();
+    history_query query{options_.organization_id, options_.page_size, offset, options_.call};
+    client_.async_get_schedule_history(
+        schedule_id_, std::move(query),
+        asio::bind_cancellation_slot(s.cancel->slot(),
+                                     [self = shared_from_this(), offset, details](boost::system::error_code ec,
+                                                                                  schedule_history page) {
+                                       self->arrived(offset, ec, std::move(*details), std::move(page));
+                                     }),
+        details.get());
+  }
+
+  void arrived(std::int64_t offset, std::error_code code, error_details details, schedule_history page) {
+    {
+      std::lock_guard lock(mutex_);
+      --in_flight_;
+      ++stats_.requests;
+      auto it = slots_.find(offset);
+      if (it == slots_.end()) return;
+      slot& s = it->second;
+      s.done = true;
+      s.code = code;
+      s.details = std::move(details);
+      if (!code) {
+        const continuation c = continue_after(offset, options_.page_size, page);
+        if (c.total) {
+          total_ = c.total;
+          end_ = std::min(end_, *c.total);
+        }
+        if (c.last) {
+          end_ = std::min(end_, offset + static_cast<std::int64_t>(page.runs.size()));
+        } else {
+          if (stride_ == 0) stride_ = static_cast<std::int64_t>(page.runs.size());
+          if (!slots_.count(c.next_offset)) pending_.insert(c.next_offset);
+        }
+        s.page = std::move(page);
+      }
+      fill_window();
+    }
+    wake_.try_send(boost::system::error_code{});
+  }
+
+  client& client_;
+  const std::string schedule_id_;
+  const walk_options options_;
+  const std::size_t window_;  // pages requested ahead of the one the consumer waits for
+  asio::experimental::concurrent_channel<void(boost::system::error_code)> wake_;
+
+  mutable std::mutex mutex_;  // guards everything below
+  bool started_ = false;
+  std::int64_t next_yield_;                                         // the next page handed out
+  std::int64_t end_ = std::numeric_limits<std::int64_t>::max();     // no page starts here or after
+  std::optional<std::int64_t> total_;
+  std::int64_t stride_ = 0;  // runs per full page, learned from the first page
+  std::int64_t highest_requested_ = -1;
+  std::size_t in_flight_ = 0;
+  std::set<std::int64_t> pending_;     // offsets known to be needed, not yet requested
+  std::map<std::int64_t, slot> slots_; // requested pages, in flight or waiting for the consumer
+  std::vector<uuid> previous_ids_;
+  walk_stats stats_;
+};
+
+}  // namespace detail
+
+page_stream::page_stream(std::shared_ptr<detail::walk_state> state) : state_(std::move(state)) {}
+page_stream::page_stream(page_stream&&) noexcept = default;
+page_stream& page_stream::operator=(page_stream&& other) noexcept {
+  if (state_ && state_ != other.state_) state_->cancel_all();
+  state_ = std::move(other.state_);
+  return *this;
+}
+page_stream::~page_stream() {
+  if (state_) state_->cancel_all();
+}
+
+asio::awaitable<std::optional<history_page>> page_stream::next() { return state_->next(); }
+walk_stats page_stream::stats() const { return state_->stats(); }
+
+run_stream::run_stream(page_stream pages) : pages_(std::move(pages)) {}
+
+asio::awaitable<std::optional<command_run>> run_stream::next() {
+  for (;;) {
+    if (current_ && index_ < current_->history.runs.size()) {
+      command_run& run = current_->history.runs[index_++];
+      if (seen_recently(run.id)) {  // (ids stay readable after a run is moved out: a uuid is trivially copied)
+        ++duplicates_;
+        continue;
+      }
+      ++runs_;
+      co_return std::move(run);
+    }
+    if (current_) remember(*current_);
+    current_ = co_await pages_.next();
+    index_ = 0;
+    if (!current_) co_return std::nullopt;
+  }
+}
+
+// Offset pages shift by the runs created meanwhile, so a run shows again only near where
+// it was first seen: the ids of the last pages suffice, and memory stays bounded.
+bool run_stream::seen_recently(const uuid& id) const {
+  for (const auto& page_ids : recent_ids_)
+    if (std::find(page_ids.begin(), page_ids.end(), id) != page_ids.end()) return true;
+  const auto& runs = current_->history.runs;
+  for (std::size_t i = 0; i + 1 < index_; ++i)
+    if (runs[i].id == id) return true;
+  return false;
+}
+
+void run_stream::remember(const history_page& page) {
+  std::vector<uuid> ids;
+  ids.reserve(page.history.runs.size());
+  for (const auto& run : page.history.runs) ids.push_back(run.id);
+  recent_ids_.push_back(std::move(ids));
+  if (recent_ids_.size() > remembered_pages) recent_ids_.pop_front();
+}
+
+walk_stats run_stream::stats() const {
+  walk_stats s = pages_.stats();
+  s.runs = runs_;
+  s.duplicates_skipped = duplicates_;
+  return s;
+}
+
+asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
+    client& c, std::vector<std::string> schedule_ids, walk_options options, std::size_t concurrency,
+    std::function<void(const std::string&, const history_page&)> on_page) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  // Shared with the workers, which may outlive this frame's wait if it is cancelled.
+  struct batch {
+    std::vector<std::string> ids;
+    walk_options options;
+    std::function<void(const std::string&, const history_page&)> on_page;
+    std::vector<schedule_walk_result> results;
+    std::mutex claim;  // workers may run on several threads of the client's executor
+    std::size_t next_index = 0;
+    bool cancelled = false;
+  };
+  auto shared = std::make_shared<batch>();
+  shared->ids = std::move(schedule_ids);
+  shared->options = std::move(options);
+  shared->on_page = std::move(on_page);
+  shared->results.resize(shared->ids.size());
+
+  auto worker = [&c](std::shared_ptr<batch> b) -> asio::awaitable<void> {
+    for (;;) {
+      std::size_t i;
+      {
+        std::lock_guard lock(b->claim);
+        if (b->cancelled || b->next_index == b->ids.size()) co_return;
+        i = b->next_index++;
+      }
+      schedule_walk_result& result = b->results[i];
+      result.schedule_id = b->ids[i];
+      auto pages = c.history_pages(b->ids[i], b->options);
+      try {
+        while (auto page = co_await pages.next()) {
+          if (b->on_page) b->on_page(result.schedule_id, *page);
+        }
+      } catch (const api_error& e) {
+        result.error = e.code();
+        result.details = e.details();
+      }
+      result.stats = pages.stats();
+    }
+  };
+
+  const std::size_t workers = std::clamp<std::size_t>(concurrency, 1, std::max<std::size_t>(1, shared->ids.size()));
+  auto finished = std::make_shared<asio::experimental::concurrent_channel<void(boost::system::error_code)>>(
+      c.get_executor(), workers);
+  std::vector<std::unique_ptr<asio::cancellation_signal>> stops;
+  for (std::size_t w = 0; w < workers; ++w) {
+    stops.push_back(std::make_unique<asio::cancellation_signal>());
+    asio::co_spawn(c.get_executor(), worker(shared),
+                   asio::bind_cancellation_slot(stops.back()->slot(), [finished](std::exception_ptr) {
+                     finished->try_send(boost::system::error_code{});
+                   }));
+  }
+  for (std::size_t done = 0; done < workers;) {
+    auto [ec] = co_await finished->async_receive(asio::as_tuple(asio::use_awaitable));
+    if (!ec) {
+      ++done;
+      continue;
+    }
+    // The caller cancelled: stop the walks, then wait for them to let go of the client.
+    {
+      std::lock_guard lock(shared->claim);
+      shared->cancelled = true;
+    }
+    for (auto& stop : stops) stop->emit(asio::cancellation_type::terminal);
+  }
+  co_return std::move(shared->results);
+}
+
+page_stream client::history_pages(std::string schedule_id, walk_options options) {
+  return page_stream(std::make_shared<detail::walk_state>(*this, std::move(schedule_id), std::move(options)));
+}
+
+run_stream client::history_runs(std::string schedule_id, walk_options options) {
+  return run_stream(history_pages(std::move(schedule_id), std::move(options)));
+}
+
+}  // namespace humm::analyst
