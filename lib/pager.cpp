@@ -146,12 +146,12 @@ class walk_state : public std::enable_shared_from_this<walk_state> {
   // Called with the lock held: requests whatever the window allows now.
   void fill_window() {
     const std::size_t max_in_flight = std::max<std::size_t>(1, options_.max_in_flight);
-    while (slots_.size() <= window_ && in_flight_ < max_in_flight) {
+    while (slots_.size() < window_ && in_flight_ < max_in_flight) {
       std::int64_t offset;
       if (!pending_.empty()) {
         offset = *pending_.begin();
         pending_.erase(pending_.begin());
-      } else if (total_ && stride_ > 0 && highest_requested_ + stride_ < end_) {
+      } else if (total_ && stride_ > 0 && highest_requested_ + stride_ < std::min(end_, *total_)) {
         offset = highest_requested_ + stride_;
       } else {
         return;
@@ -191,10 +191,9 @@ class walk_state : public std::enable_shared_from_this<walk_state> {
       s.details = std::move(details);
       if (!code) {
         const continuation c = continue_after(offset, options_.page_size, page);
-        if (c.total) {
-          total_ = c.total;
-          end_ = std::min(end_, *c.total);
-        }
+        // The total grows while new runs are created: the largest seen bounds the fan-out;
+        // only a last page ends the walk.
+        if (c.total) total_ = std::max(total_.value_or(0), *c.total);
         if (c.last) {
           end_ = std::min(end_, offset + static_cast<std::int64_t>(page.runs.size()));
         } else {
@@ -211,7 +210,7 @@ class walk_state : public std::enable_shared_from_this<walk_state> {
   client& client_;
   const std::string schedule_id_;
   const walk_options options_;
-  const std::size_t window_;  // pages requested ahead of the one the consumer waits for
+  const std::size_t window_;  // pages requested and not yet handed out, at most
   asio::experimental::concurrent_channel<void(boost::system::error_code)> wake_;
 
   mutable std::mutex mutex_;  // guards everything below

@@ -30,7 +30,8 @@ struct walk_options {
   /// Pages requested ahead of the consumer: page k+1 is in flight while page k is handled.
   std::size_t prefetch = 1;
   /// Requests at a time once the total is known (pagination with `total`); pages are still
-  /// yielded strictly in order. Bounded by prefetch + 1 pages ahead of the consumer.
+  /// yielded strictly in order. At most max(prefetch, max_in_flight) pages are held or
+  /// requested ahead of the consumer: that, times page_size, bounds a walk's memory.
   std::size_t max_in_flight = 1;
   call_options call;  ///< per-request timeout and retries
 };

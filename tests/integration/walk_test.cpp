@@ -1,0 +1,288 @@
+// Walks over whole histories: every end rule, shifting pages, repeated pages, errors and
+// resume, abandonment, prefetch and fan-out, and batches of schedules.
+
+#include "client_fixture.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
+
+#include <random>
+#include <set>
+
+using namespace humm_test;
+using namespace std::chrono_literals;
+namespace testing = humm::analyst::testing;
+
+namespace {
+
+asio::awaitable<void> pause(std::chrono::milliseconds d) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, d);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+ha::walk_options walk(const client_fixture& f, std::int64_t page_size = 100) {
+  ha::walk_options o;
+  o.organization_id = f.organization;
+  o.page_size = page_size;
+  return o;
+}
+
+// Every run of a walk, in order.
+asio::awaitable<std::vector<ha::command_run>> all_runs(ha::run_stream& runs) {
+  std::vector<ha::command_run> out;
+  while (auto run = co_await runs.next()) out.push_back(std::move(*run));
+  co_return out;
+}
+
+std::vector<ha::uuid> ids(const std::vector<ha::command_run>& runs) {
+  std::vector<ha::uuid> out;
+  for (const auto& r : runs) out.push_back(r.id);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(walks)
+
+BOOST_AUTO_TEST_CASE(every_pagination_style_and_history_length) {
+  struct style_t {
+    const char* name;
+    testing::fake_server_options options;
+    std::function<std::size_t(std::size_t)> requests;  // expected, for n runs
+  };
+  auto pages_of = [](std::size_t per_page) {
+    return [per_page](std::size_t n) { return std::max<std::size_t>(1, (n + per_page - 1) / per_page); };
+  };
+  const style_t styles[] = {
+      {"total", {.pagination = testing::pagination_style::total}, pages_of(100)},
+      {"has_more", {.pagination = testing::pagination_style::has_more}, pages_of(100)},
+      {"{}", {.pagination = testing::pagination_style::empty}, [](std::size_t n) { return n / 100 + 1; }},
+      {"total, clamped to 50, echoed", {.pagination = testing::pagination_style::total, .max_page_size = 50},
+       pages_of(50)},
+      {"total, clamped to 50, not echoed",
+       {.pagination = testing::pagination_style::total, .echo_limit = false, .max_page_size = 50}, pages_of(50)},
+      {"has_more, clamped to 50", {.pagination = testing::pagination_style::has_more, .max_page_size = 50},
+       pages_of(50)},
+  };
+  for (const auto& style : styles) {
+    client_fixture f(style.options);
+    auto c = f.make_client();
+    for (std::size_t n : {0u, 1u, 99u, 100u, 101u, 1000u, 1234u}) {
+      BOOST_TEST_CONTEXT("pagination " << style.name << ", " << n << " runs") {
+        const auto data = f.server.add_schedule(n, 100 + n);
+        f.server.reset_counters();
+        auto runs = c.history_runs(ha::format_uuid(data.schedule.id), walk(f));
+        const auto received = f.run(all_runs(runs));
+        BOOST_TEST((ids(received) == ids(data.runs)));
+        BOOST_TEST(f.server.counters().requests == style.requests(n));
+        BOOST_TEST(runs.stats().duplicates_skipped == 0u);
+        BOOST_TEST(runs.stats().runs == n);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(pages_keep_their_boundaries) {
+  client_fixture f;
+  auto c = f.make_client();
+  auto pages = c.history_pages(f.schedule_id(), walk(f, 100));
+  const auto offsets = f.run([&]() -> asio::awaitable<std::vector<std::int64_t>> {
+    std::vector<std::int64_t> seen;
+    while (auto page = co_await pages.next()) {
+      seen.push_back(page->offset);
+      BOOST_TEST((page->history.pagination.total() == 250));
+    }
+    co_return seen;
+  }());
+  BOOST_TEST(offsets == (std::vector<std::int64_t>{0, 100, 200}));
+  BOOST_TEST(pages.stats().pages == 3u);
+  BOOST_TEST(pages.stats().next_offset == 250);
+}
+
+BOOST_AUTO_TEST_CASE(runs_created_during_a_walk_are_neither_repeated_nor_lost) {
+  client_fixture f;
+  auto c = f.make_client();
+  auto runs = c.history_runs(f.schedule_id(), walk(f, 10));
+  const auto received = f.run([&]() -> asio::awaitable<std::vector<ha::command_run>> {
+    std::vector<ha::command_run> out;
+    for (int i = 0; i < 15; ++i) out.push_back(*co_await runs.next());
+    f.server.insert_runs_at_head(f.schedule.schedule.id, 5);  // the pages after shift by 5
+    while (auto run = co_await runs.next()) out.push_back(std::move(*run));
+    co_return out;
+  }());
+  const auto got = ids(received);
+  BOOST_TEST(std::set<ha::uuid>(got.begin(), got.end()).size() == got.size());  // no run twice
+  BOOST_TEST((got == ids(f.schedule.runs)));  // every older run, in order
+  BOOST_TEST(runs.stats().duplicates_skipped == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(a_server_repeating_a_page_ends_the_walk_with_an_error) {
+  client_fixture f;
+  auto c = f.make_client();
+  // From the second request on, the server answers the first page whatever the offset.
+  const auto first_page = testing::make_page(f.schedule, 0, 100);
+  f.server.push_fault({});  // the first request is answered normally
+  f.server.push_fault({.status = 200, .body = boost::json::serialize(boost::json::value_from(first_page)), .times = 50});
+  f.server.set_pagination(testing::pagination_style::empty);
+  auto pages = c.history_pages(f.schedule_id(), walk(f));
+  std::size_t yielded = 0;
+  try {
+    f.run([&]() -> asio::awaitable<void> {
+      while (co_await pages.next()) ++yielded;
+    }());
+    BOOST_FAIL("the walk should have failed");
+  } catch (const ha::api_error& e) {
+    BOOST_TEST(e.code() == ha::errc::repeated_page, e.what());
+    BOOST_TEST(std::string(e.what()).find("offset 100") != std::string::npos, e.what());
+    BOOST_TEST((e.details().resume_offset == 100));
+  }
+  BOOST_TEST(yielded == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_503_in_the_middle_is_retried_unseen) {
+  client_fixture f;
+  auto c = f.make_client();
+  auto runs = c.history_runs(f.schedule_id(), walk(f));
+  f.server.push_fault({});
+  f.server.push_fault({.status = 503});
+  const auto received = f.run(all_runs(runs));
+  BOOST_TEST((ids(received) == ids(f.schedule.runs)));
+  BOOST_TEST(c.stats().retries == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_fatal_error_then_a_resume_yields_every_run_once) {
+  client_fixture f;
+  auto c = f.make_client();
+  f.server.push_fault({});
+  f.server.push_fault({.status = 404, .times = 1});  // the second page fails for good
+  auto runs = c.history_runs(f.schedule_id(), walk(f));
+  std::vector<ha::command_run> before;
+  std::int64_t resume_at = -1;
+  try {
+    f.run([&]() -> asio::awaitable<void> {
+      while (auto run = co_await runs.next()) before.push_back(std::move(*run));
+    }());
+    BOOST_FAIL("the walk should have failed");
+  } catch (const ha::api_error& e) {
+    BOOST_TEST(e.http_status() == 404u);
+    BOOST_REQUIRE(e.details().resume_offset.has_value());
+    resume_at = *e.details().resume_offset;
+  }
+  BOOST_TEST(resume_at == 100);
+  BOOST_TEST(before.size() == 100u);
+  auto options = walk(f);
+  options.start_offset = resume_at;
+  auto rest = c.history_runs(f.schedule_id(), options);
+  auto after = f.run(all_runs(rest));
+  before.insert(before.end(), after.begin(), after.end());
+  BOOST_TEST((ids(before) == ids(f.schedule.runs)));
+}
+
+BOOST_AUTO_TEST_CASE(a_thousand_abandoned_walks_leave_no_connection_in_use) {
+  client_fixture f;
+  auto c = f.make_client();
+  std::mt19937 random(42);
+  f.run([&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 1000; ++i) {
+      auto options = walk(f, 20);
+      options.prefetch = 1 + random() % 3;
+      auto pages = c.history_pages(f.schedule_id(), options);
+      const int keep = static_cast<int>(random() % 4);
+      for (int p = 0; p < keep; ++p) co_await pages.next();
+    }  // each walk is destroyed with requests in flight
+    co_await pause(50ms);
+  }());
+  f.io.restart();
+  f.io.run();  // let the cancelled requests finish
+  BOOST_TEST(c.stats().in_use == 0u);
+  BOOST_TEST(c.stats().waiting == 0u);
+  BOOST_TEST(c.stats().idle <= c.options().max_connections);
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_the_consumer_cancels_the_walk) {
+  client_fixture f;
+  auto c = f.make_client();
+  f.server.push_fault({});
+  f.server.push_fault({.delay = 3s});
+  auto pages = c.history_pages(f.schedule_id(), walk(f));
+  const auto start = std::chrono::steady_clock::now();
+  const bool cancelled = f.run([&]() -> asio::awaitable<bool> {
+    co_await pages.next();
+    using boost::asio::experimental::awaitable_operators::operator||;
+    asio::steady_timer timer(co_await asio::this_coro::executor, 100ms);
+    try {
+      co_await (pages.next() || timer.async_wait(asio::use_awaitable));
+    } catch (const ha::api_error& e) {
+      co_return e.code() == ha::errc::cancelled;
+    }
+    co_return true;  // the timer won: next() was cancelled
+  }());
+  BOOST_TEST(cancelled);
+  f.io.restart();
+  f.io.run();
+  BOOST_TEST((std::chrono::steady_clock::now() - start < 2s));
+  BOOST_TEST(c.stats().in_use == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(prefetch_requests_the_next_page_while_the_consumer_works) {
+  client_fixture f;
+  auto c = f.make_client();
+  auto pages = c.history_pages(f.schedule_id(), walk(f, 100));
+  f.run([&]() -> asio::awaitable<void> {
+    co_await pages.next();
+    co_await pause(200ms);  // the consumer is busy with page 0
+    BOOST_TEST(f.server.counters().requests == 2u);  // page 1 was fetched meanwhile
+    BOOST_TEST(f.server.counters().requests < 3u);   // but no further (prefetch 1)
+  }());
+}
+
+BOOST_AUTO_TEST_CASE(fan_out_overlaps_requests_and_keeps_the_order) {
+  client_fixture f;
+  const auto big = f.server.add_schedule(1234, 77);
+  auto c = f.make_client();
+  f.server.push_fault({.delay = 30ms, .times = 100});
+  auto options = walk(f, 50);
+  options.max_in_flight = 4;
+  auto runs = c.history_runs(ha::format_uuid(big.schedule.id), options);
+  f.server.reset_counters();
+  const auto received = f.run(all_runs(runs));
+  BOOST_TEST((ids(received) == ids(big.runs)));
+  BOOST_TEST(f.server.counters().max_concurrent_requests >= 3u);
+  BOOST_TEST(f.server.counters().max_concurrent_requests <= 4u);
+  BOOST_TEST(f.server.counters().requests == 25u);  // ceil(1234 / 50), none wasted
+}
+
+BOOST_AUTO_TEST_CASE(many_schedules_with_bounded_concurrency) {
+  client_fixture f;
+  std::vector<std::string> ids_to_walk;
+  std::map<std::string, std::size_t> expected;
+  for (int i = 0; i < 6; ++i) {
+    const auto d = f.server.add_schedule(40 + 37 * i, 500 + i);
+    ids_to_walk.push_back(ha::format_uuid(d.schedule.id));
+    expected[ids_to_walk.back()] = d.runs.size();
+  }
+  ids_to_walk.insert(ids_to_walk.begin() + 2, ha::format_uuid(testing::make_uuid(31337)));  // unknown: 404
+  auto c = f.make_client();
+  std::map<std::string, std::size_t> seen;
+  const auto results = f.run(ha::walk_schedules(c, ids_to_walk, walk(f, 20), 3,
+                                                [&](const std::string& id, const ha::history_page& page) {
+                                                  seen[id] += page.history.runs.size();
+                                                }));
+  BOOST_REQUIRE(results.size() == 7u);
+  for (const auto& r : results) {
+    if (r.schedule_id == ids_to_walk[2]) {
+      BOOST_TEST(r.error == ha::errc::http_status);
+      BOOST_TEST(r.details.http_status == 404u);
+    } else {
+      BOOST_TEST(!r.error, r.schedule_id << ": " << r.details.message);
+      BOOST_TEST(seen[r.schedule_id] == expected[r.schedule_id]);
+      BOOST_TEST(r.stats.runs == expected[r.schedule_id]);
+    }
+  }
+  BOOST_TEST(f.server.counters().max_concurrent_requests <= 3u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
