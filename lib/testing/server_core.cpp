@@ -109,6 +109,10 @@ asio::awaitable<void> server_core::accept_loop(std::shared_ptr<server_core> self
       continue;
     }
     self->counters.connection_accepted();
+    // Responses go out as several writes (headers, body); without TCP_NODELAY the client's
+    // delayed ACK would hold each one back by ~40 ms.
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     start_session(self, std::move(socket));
   }
 }
