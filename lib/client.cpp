@@ -246,6 +246,13 @@ T value_or_throw(outcome<T> result) {
   return std::move(result.value);
 }
 
+// Runs `operation` with the client's state kept alive: a client may be destroyed while a
+// call it started through a completion token is still running.
+template <class T>
+asio::awaitable<T> keeping(std::shared_ptr<client::impl> state, asio::awaitable<T> operation) {
+  co_return co_await std::move(operation);
+}
+
 // Runs `operation` and completes `handler` on its own executor, following its cancellation slot.
 template <class T, class Handler>
 void spawn_for_handler(const asio::any_io_executor& executor, asio::awaitable<outcome<T>> operation,
@@ -305,13 +312,14 @@ asio::awaitable<run_details> client::get_run_details(std::string run_id, std::st
 
 void client::start_history(std::string id, history_query query, error_details* details,
                            asio::any_completion_handler<history_signature> handler) {
-  spawn_for_handler(impl_->executor, impl_->history(std::move(id), std::move(query)), details, std::move(handler));
+  spawn_for_handler(impl_->executor, keeping(impl_, impl_->history(std::move(id), std::move(query))), details,
+                    std::move(handler));
 }
 
 void client::start_run(std::string id, std::string organization_id, call_options call, error_details* details,
                        asio::any_completion_handler<run_signature> handler) {
-  spawn_for_handler(impl_->executor, impl_->run(std::move(id), std::move(organization_id), call), details,
-                    std::move(handler));
+  spawn_for_handler(impl_->executor, keeping(impl_, impl_->run(std::move(id), std::move(organization_id), call)),
+                    details, std::move(handler));
 }
 
 }  // namespace humm::analyst
