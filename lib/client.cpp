@@ -249,7 +249,7 @@ T value_or_throw(outcome<T> result) {
 // Runs `operation` with the client's state kept alive: a client may be destroyed while a
 // call it started through a completion token is still running.
 template <class T>
-asio::awaitable<T> keeping(std::shared_ptr<client::impl> state, asio::awaitable<T> operation) {
+asio::awaitable<T> keeping([[maybe_unused]] std::shared_ptr<client::impl> state, asio::awaitable<T> operation) {
   co_return co_await std::move(operation);
 }
 

@@ -13,6 +13,10 @@ enum exit_code : int { success = 0, failure = 1, bad_input = 2 };
 
 using command = std::function<int()>;
 
-command add_decode_command(CLI::App& app);
+command add_fetch_command(CLI::App& app);   // fetch_command.cpp
+command add_walk_command(CLI::App& app);    // walk_command.cpp
+command add_batch_command(CLI::App& app);   // batch_command.cpp
+command add_decode_command(CLI::App& app);  // decode_command.cpp
+command add_demo_command(CLI::App& app);    // demo_command.cpp
 
 }  // namespace humm_history

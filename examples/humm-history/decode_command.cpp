@@ -2,38 +2,15 @@
 // its normalized JSON (UTC `Z` times, lowercase UUIDs, the documented keys).
 
 #include "commands.hpp"
+#include "input.hpp"
+#include "output.hpp"
 
 #include <humm/analyst/decode.hpp>
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/value_from.hpp>
-
-#include <cerrno>
-#include <cstring>
-#include <cstdio>
 #include <iostream>
 #include <memory>
 
 namespace humm_history {
-namespace {
-
-// Reads all of `path` ("-" for standard input); on failure returns false with the reason.
-bool read_all(const std::string& path, std::string& text, std::string& why) {
-  const bool from_stdin = path == "-";
-  std::FILE* file = from_stdin ? stdin : std::fopen(path.c_str(), "rb");
-  const std::string name = from_stdin ? "standard input" : "'" + path + "'";
-  if (!file) return why = "cannot read " + name + ": " + std::strerror(errno), false;
-  char buffer[65536];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
-  const bool failed = std::ferror(file);
-  const int error = errno;
-  if (!from_stdin) std::fclose(file);
-  if (failed) return why = "cannot read " + name + ": " + std::strerror(error), false;
-  return true;
-}
-
-}  // namespace
 
 command add_decode_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
@@ -52,13 +29,15 @@ command add_decode_command(CLI::App& app) {
     }
     auto history = humm::analyst::try_decode<humm::analyst::schedule_history>(text);
     if (!history) {
-      const std::string source = *path == "-" ? "<stdin>" : *path;
-      std::cerr << "humm-history: " << source << ": " << history.error().message() << '\n';
+      std::cerr << "humm-history: " << source_name(*path) << ": " << history.error().message() << '\n';
       return int{bad_input};
     }
-    std::cout << boost::json::serialize(boost::json::value_from(*history)) << '\n';
-    std::cout.flush();
-    return std::cout ? int{success} : int{failure};
+    output out;
+    write_page_json(out, *history);
+    out.flush();
+    if (out.error().empty()) return int{success};  // a reader that went away is no failure
+    std::cerr << "humm-history: cannot write the output: " << out.error() << '\n';
+    return int{failure};
   };
 }
 

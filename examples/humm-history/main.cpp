@@ -6,21 +6,29 @@
 
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <iostream>
 #include <map>
 
 int main(int argc, char** argv) {
   using namespace humm_history;
+  // A reader that goes away (`humm-history walk ... | head -1`) must end the walk quietly:
+  // writes then fail with EPIPE, which the output notices, instead of killing the process.
+  std::signal(SIGPIPE, SIG_IGN);
+
   CLI::App app{"humm-history: read the run history of Humm Analyst schedules", "humm-history"};
   app.set_version_flag("--version", std::string("humm-history ") + humm::analyst::version);
   app.require_subcommand(1);
 
   std::map<CLI::App*, command> commands;
-  auto add = [&](command (*factory)(CLI::App&)) {
+  for (auto factory : {add_fetch_command, add_walk_command, add_batch_command, add_decode_command, add_demo_command}) {
     command run = factory(app);
     commands.emplace(app.get_subcommands({}).back(), std::move(run));
-  };
-  add(add_decode_command);
+  }
+  app.footer(
+      "Try `humm-history demo`: no token or network needed. `humm-history COMMAND --help` for a command's options.\n"
+      "Environment: HUMM_API_TOKEN (or HUMM_PAT) the token; HUMM_BASE_URL the API's address.\n"
+      "Exit codes: 0 success; 1 API, network or partial batch failure; 2 usage or bad input.");
 
   try {
     app.parse(argc, argv);
