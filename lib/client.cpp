@@ -5,6 +5,7 @@
 #include <humm/analyst/client.hpp>
 #include <humm/analyst/decode.hpp>
 
+#include "cancellation.hpp"
 #include "connection_pool.hpp"
 #include "detail/endpoint.hpp"
 #include "detail/http_error.hpp"
@@ -18,6 +19,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
@@ -108,7 +110,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     co_await asio::this_coro::throw_if_cancelled(false);
     for (bool fresh = false;;) {
       detail::connection_pool::lease lease;
-      if (!co_await pool.acquire(lease, fresh)) {
+      if (co_await detail::was_cancelled() || !co_await pool.acquire(lease, fresh)) {
         error = {make_error_code(errc::cancelled), "cancelled while waiting for a connection", true};
         co_return false;
       }
@@ -119,11 +121,19 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         ~give_back() { pool.release(std::move(connection)); }
       } guard{pool, lease.connection};
 
+      if (co_await detail::was_cancelled()) {
+        error = {make_error_code(errc::cancelled), "cancelled", true};
+        co_return false;
+      }
       if (!lease.connection) {
         lease.connection = std::make_unique<detail::http_connection>(executor, where.tls ? &tls_context : nullptr);
         pool.count_opened();
         if (!co_await lease.connection->open(where, options.connect_timeout, error)) co_return false;
         if (where.tls) ++tls_handshakes;
+      }
+      if (co_await detail::was_cancelled()) {
+        error = {make_error_code(errc::cancelled), "cancelled", true};
+        co_return false;
       }
       ++requests;
       const bool ok = co_await lease.connection->exchange(req, timeout, options.max_response_bytes, out, error);
@@ -178,9 +188,9 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         co_return result;
       }
       ++retries;
-      asio::steady_timer backoff(executor, decision.delay);
+      asio::steady_timer backoff(co_await asio::this_coro::executor, decision.delay);
       auto [wait_ec] = co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
-      if (wait_ec) {
+      if (wait_ec || co_await detail::was_cancelled()) {
         result.code = make_error_code(errc::cancelled);
         result.details.message = what + ": cancelled while waiting to retry";
         co_return result;
@@ -246,6 +256,22 @@ T value_or_throw(outcome<T> result) {
   return std::move(result.value);
 }
 
+// An exception that escaped a call (cancellation before its first step, out of memory).
+template <class T>
+outcome<T> failed_with(std::exception_ptr failure) {
+  outcome<T> result;
+  result.code = make_error_code(errc::connection);
+  try {
+    std::rethrow_exception(failure);
+  } catch (const boost::system::system_error& e) {
+    if (e.code() == asio::error::operation_aborted) result.code = make_error_code(errc::cancelled);
+    result.details.message = e.what();
+  } catch (const std::exception& e) {
+    result.details.message = e.what();
+  }
+  return result;
+}
+
 // Runs `operation` with the client's state kept alive: a client may be destroyed while a
 // call it started through a completion token is still running.
 template <class T>
@@ -259,18 +285,11 @@ void spawn_for_handler(const asio::any_io_executor& executor, asio::awaitable<ou
                        error_details* details, Handler handler) {
   auto slot = asio::get_associated_cancellation_slot(handler);
   auto handler_executor = asio::get_associated_executor(handler, executor);
-  asio::co_spawn(executor, std::move(operation),
+  asio::co_spawn(asio::make_strand(executor), std::move(operation),
                  asio::bind_cancellation_slot(
                      slot, asio::bind_executor(handler_executor, [handler = std::move(handler), details](
                                                                      std::exception_ptr failure, outcome<T> result) mutable {
-                       if (failure) {
-                         result.code = make_error_code(errc::connection);
-                         try {
-                           std::rethrow_exception(failure);
-                         } catch (const std::exception& e) {
-                           result.details.message = e.what();
-                         }
-                       }
+                       if (failure) result = failed_with<T>(failure);
                        if (details) *details = std::move(result.details);
                        std::move(handler)(boost::system::error_code(result.code), std::move(result.value));
                      })));
@@ -301,13 +320,28 @@ client_stats client::stats() const {
   return s;
 }
 
+namespace {
+
+// Each call runs as a coroutine of its own on a strand of its own: its cancellation and
+// throw_if_cancelled settings stay apart from the caller's, and a multi-threaded io_context
+// never runs two steps of one call at once. The caller's cancellation still reaches it.
+template <class T>
+asio::awaitable<T> run_call(std::shared_ptr<client::impl> state, asio::awaitable<outcome<T>> operation) {
+  const auto executor = state->executor;
+  co_return value_or_throw(
+      co_await asio::co_spawn(asio::make_strand(executor), keeping(std::move(state), std::move(operation)),
+                              asio::use_awaitable));
+}
+
+}  // namespace
+
 asio::awaitable<schedule_history> client::get_schedule_history(std::string schedule_id, history_query query) {
-  co_return value_or_throw(co_await impl_->history(std::move(schedule_id), std::move(query)));
+  return run_call(impl_, impl_->history(std::move(schedule_id), std::move(query)));
 }
 
 asio::awaitable<run_details> client::get_run_details(std::string run_id, std::string organization_id,
                                                      call_options call) {
-  co_return value_or_throw(co_await impl_->run(std::move(run_id), std::move(organization_id), call));
+  return run_call(impl_, impl_->run(std::move(run_id), std::move(organization_id), call));
 }
 
 void client::start_history(std::string id, history_query query, error_details* details,

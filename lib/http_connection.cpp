@@ -1,11 +1,13 @@
 #include "http_connection.hpp"
 
+#include "cancellation.hpp"
 #include "detail/gzip.hpp"
 
 #include <humm/analyst/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -36,13 +38,6 @@ std::error_code classify(const boost::system::error_code& ec, bool handshake, bo
   return errc::connection;
 }
 
-// Whether the caller cancelled. (Awaited as a statement of its own: GCC 12 miscompiles
-// co_await inside a braced initialiser.)
-asio::awaitable<bool> was_cancelled() {
-  const auto state = co_await asio::this_coro::cancellation_state;
-  co_return state.cancelled() != asio::cancellation_type::none;
-}
-
 bool is_ip_literal(const std::string& host) {
   boost::system::error_code ec;
   asio::ip::make_address(host, ec);
@@ -52,8 +47,8 @@ bool is_ip_literal(const std::string& host) {
 }  // namespace
 
 http_connection::http_connection(asio::any_io_executor executor, asio::ssl::context* tls_context)
-    : stream_(tls_context ? decltype(stream_){std::in_place_type<tls_stream>, executor, *tls_context}
-                          : decltype(stream_){std::in_place_type<plain_stream>, executor}) {}
+    : stream_(tls_context ? decltype(stream_){std::in_place_type<tls_stream>, asio::make_strand(executor), *tls_context}
+                          : decltype(stream_){std::in_place_type<plain_stream>, asio::make_strand(executor)}) {}
 
 beast::tcp_stream& http_connection::lowest_layer() noexcept {
   return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream_);
@@ -143,6 +138,10 @@ asio::awaitable<bool> http_connection::exchange(const request& req, std::chrono:
 
   auto message = parser.release();
   out.status = message.result_int();
+  if (out.status < 200) {  // an interim answer (103 Early Hints, ...): this client does not follow them
+    error = {make_error_code(errc::connection), "unexpected interim response " + std::to_string(out.status), false};
+    co_return false;
+  }
   out.keep_alive = message.keep_alive();
   out.request_id = std::string(message["x-request-id"]);
   out.retry_after = std::string(message[http::field::retry_after]);

@@ -106,7 +106,7 @@ class walk_state : public std::enable_shared_from_this<walk_state> {
   history_page yield(slot arrived) {
     const std::int64_t offset = next_yield_;
     const continuation c = continue_after(offset, options_.page_size, arrived.page);
-    if (repeats_previous(offset, arrived.page)) {
+    if (repeats_previous(arrived.page)) {
       error_details details;
       details.message = "the server returned the same page again at offset " + std::to_string(offset) +
                         ": the walk cannot advance";
@@ -124,21 +124,26 @@ class walk_state : public std::enable_shared_from_this<walk_state> {
 
   // Pages requested at a stride that turned out wrong (a short page in the middle) are
   // never handed out: drop them so that they do not hold the window.
+  // A request still running keeps its cancellation signal (the operation refers to it)
+  // until arrived() retires it.
   void drop_slots_before(std::int64_t offset) {
     for (auto it = slots_.begin(); it != slots_.end() && it->first < offset;) {
-      if (!it->second.done) it->second.cancel->emit(asio::cancellation_type::terminal);
+      if (!it->second.done) {
+        it->second.cancel->emit(asio::cancellation_type::terminal);
+        dropped_.emplace(it->first, std::move(it->second.cancel));
+      }
       it = slots_.erase(it);
     }
   }
 
-  // A server that ignores the offset hands out the same runs again; a shift by new runs
-  // does too, but then the server says (by echoing it) that it used the offset asked for.
-  bool repeats_previous(std::int64_t offset, const schedule_history& page) {
+  // A server that ignores the offset hands out the same runs again. (New runs shift pages
+  // too, but a whole page's worth between two requests would take days at one run per
+  // 15 minutes.)
+  bool repeats_previous(const schedule_history& page) {
     std::vector<uuid> ids;
     ids.reserve(page.runs.size());
     for (const auto& run : page.runs) ids.push_back(run.id);
-    const bool echoed_offset = page.pagination.offset() == offset;
-    const bool repeated = !ids.empty() && ids == previous_ids_ && !echoed_offset;
+    const bool repeated = !ids.empty() && ids == previous_ids_;
     previous_ids_ = std::move(ids);
     return repeated;
   }
@@ -151,8 +156,9 @@ class walk_state : public std::enable_shared_from_this<walk_state> {
       if (!pending_.empty()) {
         offset = *pending_.begin();
         pending_.erase(pending_.begin());
-      } else if (total_ && stride_ > 0 && highest_requested_ + stride_ < std::min(end_, *total_)) {
-        offset = highest_requested_ + stride_;
+      } else if (total_ && stride_ > 0 && std::max(highest_requested_ + stride_, next_yield_) < std::min(end_, *total_)) {
+        offset = std::max(highest_requested_ + stride_, next_yield_);
+        highest_requested_ = offset;  // advances even when the offset is skipped below
       } else {
         return;
       }
@@ -183,6 +189,7 @@ class walk_state : public std::enable_shared_from_this<walk_state> {
       std::lock_guard lock(mutex_);
       --in_flight_;
       ++stats_.requests;
+      dropped_.erase(offset);
       auto it = slots_.find(offset);
       if (it == slots_.end()) return;
       slot& s = it->second;
@@ -223,6 +230,7 @@ class walk_state : public std::enable_shared_from_this<walk_state> {
   std::size_t in_flight_ = 0;
   std::set<std::int64_t> pending_;     // offsets known to be needed, not yet requested
   std::map<std::int64_t, slot> slots_; // requested pages, in flight or waiting for the consumer
+  std::map<std::int64_t, std::unique_ptr<asio::cancellation_signal>> dropped_;  // still running
   std::vector<uuid> previous_ids_;
   walk_stats stats_;
 };
@@ -240,7 +248,10 @@ page_stream::~page_stream() {
   if (state_) state_->cancel_all();
 }
 
-asio::awaitable<std::optional<history_page>> page_stream::next() { return state_->next(); }
+asio::awaitable<std::optional<history_page>> page_stream::next() {
+  auto state = state_;  // the walk lives while this call runs, even if the stream is moved or destroyed
+  co_return co_await state->next();
+}
 walk_stats page_stream::stats() const { return state_->stats(); }
 
 run_stream::run_stream(page_stream pages) : pages_(std::move(pages)) {}
@@ -309,7 +320,8 @@ asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
   shared->on_page = std::move(on_page);
   shared->results.resize(shared->ids.size());
 
-  auto worker = [&c](std::shared_ptr<batch> b) -> asio::awaitable<void> {
+  auto worker = [](client& walker, std::shared_ptr<batch> b) -> asio::awaitable<void> {
+    co_await asio::this_coro::throw_if_cancelled(false);  // a stop ends the walk with errc::cancelled
     for (;;) {
       std::size_t i;
       {
@@ -319,7 +331,7 @@ asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
       }
       schedule_walk_result& result = b->results[i];
       result.schedule_id = b->ids[i];
-      auto pages = c.history_pages(b->ids[i], b->options);
+      auto pages = walker.history_pages(b->ids[i], b->options);
       try {
         while (auto page = co_await pages.next()) {
           if (b->on_page) b->on_page(result.schedule_id, *page);
@@ -327,6 +339,9 @@ asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
       } catch (const api_error& e) {
         result.error = e.code();
         result.details = e.details();
+      } catch (const std::exception& e) {
+        result.error = errc::connection;
+        result.details.message = e.what();
       }
       result.stats = pages.stats();
     }
@@ -338,7 +353,7 @@ asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
   std::vector<std::unique_ptr<asio::cancellation_signal>> stops;
   for (std::size_t w = 0; w < workers; ++w) {
     stops.push_back(std::make_unique<asio::cancellation_signal>());
-    asio::co_spawn(c.get_executor(), worker(shared),
+    asio::co_spawn(c.get_executor(), worker(c, shared),
                    asio::bind_cancellation_slot(stops.back()->slot(), [finished](std::exception_ptr) {
                      finished->try_send(boost::system::error_code{});
                    }));
@@ -355,6 +370,12 @@ asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
       shared->cancelled = true;
     }
     for (auto& stop : stops) stop->emit(asio::cancellation_type::terminal);
+  }
+  // Schedules no worker reached (the caller cancelled) say so.
+  for (std::size_t i = shared->next_index; i < shared->ids.size(); ++i) {
+    shared->results[i].schedule_id = shared->ids[i];
+    shared->results[i].error = errc::cancelled;
+    shared->results[i].details.message = "not walked: the batch was cancelled";
   }
   co_return std::move(shared->results);
 }
