@@ -13,11 +13,11 @@
 namespace humm_history {
 
 command add_decode_command(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand(
-      "decode",
-      "Validate a saved Get Schedule History response (JSON) and print it normalized: UTC times "
-      "ending in Z, lowercase UUIDs, every documented key. Exits 2 with the JSON path and the "
-      "reason when the response does not match the API's models.");
+  CLI::App* sub = app.add_subcommand("decode", "Validate a saved response and print it normalized");
+  sub->footer(
+      "Reads a saved Get Schedule History response (JSON) and prints it normalized: UTC times ending "
+      "in Z, lowercase UUIDs, every documented key. Exits 2 with the JSON path and the reason when "
+      "the response does not match the API's models.");
   auto path = std::make_shared<std::string>("-");
   sub->add_option("file", *path, "The response to read; - (the default) reads standard input");
 

@@ -5,15 +5,56 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <map>
 #include <stdexcept>
+
+extern char** environ;
 
 namespace humm_test {
 
+namespace {
+
+// The child's environment, built before fork: after fork, a multithreaded parent's child
+// may only call async-signal-safe functions (setenv is not).
+std::vector<std::string> child_environment(const process_options& options) {
+  std::map<std::string, std::string> vars;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry(*e);
+    const auto eq = entry.find('=');
+    if (eq != std::string::npos) vars[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  for (const auto& [name, value] : options.env) {
+    if (value)
+      vars[name] = *value;
+    else
+      vars.erase(name);
+  }
+  std::vector<std::string> entries;
+  for (const auto& [name, value] : vars) entries.push_back(name + "=" + value);
+  return entries;
+}
+
+std::vector<char*> pointers(std::vector<std::string>& strings) {
+  std::vector<char*> result;
+  for (auto& s : strings) result.push_back(s.data());
+  result.push_back(nullptr);
+  return result;
+}
+
+}  // namespace
+
 process_result run_process(const std::string& program, const std::vector<std::string>& args,
-                           const std::string& input) {
+                           const process_options& options) {
+  std::vector<std::string> argv_strings{program};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<std::string> env_strings = child_environment(options);
+  std::vector<char*> argv = pointers(argv_strings), envp = pointers(env_strings);
+
   int in[2], out[2], err[2];
   if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
+  const auto started = std::chrono::steady_clock::now();
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -21,10 +62,7 @@ process_result run_process(const std::string& program, const std::vector<std::st
     dup2(out[1], 1);
     dup2(err[1], 2);
     for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
-    std::vector<char*> argv{const_cast<char*>(program.c_str())};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(program.c_str(), argv.data());
+    execve(program.c_str(), argv.data(), envp.data());
     _exit(127);
   }
   close(in[0]);
@@ -36,32 +74,43 @@ process_result run_process(const std::string& program, const std::vector<std::st
   process_result result;
   std::size_t written = 0;
   int stdin_fd = in[1];
-  if (input.empty()) close(stdin_fd), stdin_fd = -1;
+  if (options.input.empty()) close(stdin_fd), stdin_fd = -1;
   std::array<char, 65536> buffer;
   int open_outputs = 2;
+  const auto deadline = started + options.timeout;
   while (open_outputs > 0) {
     pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {stdin_fd, POLLOUT, 0}};
-    poll(fds, stdin_fd >= 0 ? 3 : 2, -1);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      kill(pid, SIGKILL);
+      result.timed_out = true;
+      break;
+    }
+    poll(fds, stdin_fd >= 0 ? 3 : 2, static_cast<int>(std::min<long long>(left.count(), 1000)));
     for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       const ssize_t n = read(fds[i].fd, buffer.data(), buffer.size());
-      if (n <= 0) {
+      if (n > 0) (i == 0 ? result.out : result.err).append(buffer.data(), static_cast<std::size_t>(n));
+      const bool enough = i == 0 && options.close_stdout_after_lines > 0 &&
+                          static_cast<std::size_t>(std::count(result.out.begin(), result.out.end(), '\n')) >=
+                              options.close_stdout_after_lines;
+      if (n <= 0 || enough) {
         close(fds[i].fd);
         (i == 0 ? out[0] : err[0]) = -1;
         --open_outputs;
-      } else {
-        (i == 0 ? result.out : result.err).append(buffer.data(), static_cast<std::size_t>(n));
       }
     }
     if (stdin_fd >= 0 && (fds[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
-      const ssize_t n = write(stdin_fd, input.data() + written, input.size() - written);
+      const ssize_t n = write(stdin_fd, options.input.data() + written, options.input.size() - written);
       if (n > 0) written += static_cast<std::size_t>(n);
-      if (n <= 0 || written == input.size()) close(stdin_fd), stdin_fd = -1;
+      if (n <= 0 || written == options.input.size()) close(stdin_fd), stdin_fd = -1;
     }
   }
-  if (stdin_fd >= 0) close(stdin_fd);
+  for (int fd : {stdin_fd, out[0], err[0]})
+    if (fd >= 0) close(fd);
   int status = 0;
   waitpid(pid, &status, 0);
+  result.elapsed = std::chrono::steady_clock::now() - started;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
 }

@@ -9,6 +9,9 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
 #include <random>
 #include <set>
 
@@ -283,6 +286,32 @@ BOOST_AUTO_TEST_CASE(many_schedules_with_bounded_concurrency) {
     }
   }
   BOOST_TEST(f.server.counters().max_concurrent_requests <= 3u);
+}
+
+BOOST_AUTO_TEST_CASE(walks_on_a_four_thread_pool) {
+  client_fixture f;
+  std::vector<std::string> schedule_ids;
+  std::size_t expected_runs = 0;
+  for (int i = 0; i < 12; ++i) {
+    const auto d = f.server.add_schedule(150 + 10 * i, 900 + i);
+    schedule_ids.push_back(ha::format_uuid(d.schedule.id));
+    expected_runs += d.runs.size();
+  }
+  asio::thread_pool threads(4);
+  ha::client c(threads.get_executor(), options_for(f.server));
+  std::atomic<std::size_t> runs{0};
+  auto options = walk(f, 25);
+  options.max_in_flight = 3;
+  auto results = asio::co_spawn(threads, ha::walk_schedules(c, schedule_ids, options, 6,
+                                                            [&](const std::string&, const ha::history_page& page) {
+                                                              runs += page.history.runs.size();
+                                                            }),
+                                asio::use_future)
+                     .get();
+  threads.join();
+  for (const auto& r : results) BOOST_TEST(!r.error, r.schedule_id << ": " << r.details.message);
+  BOOST_TEST(runs == expected_runs);
+  BOOST_TEST(c.stats().in_use == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,204 @@
+// humm-history batch --org ORG [--schedules-file FILE | -] [--concurrency N] [--shard K/N]:
+// the run histories of many schedules, several walks at a time.
+
+#include "commands.hpp"
+#include "input.hpp"
+#include "schedule_list.hpp"
+#include "session.hpp"
+
+#include <humm/analyst/pager.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <unistd.h>
+
+#include <deque>
+#include <iostream>
+#include <memory>
+#include <unordered_map>
+
+namespace humm_history {
+
+namespace ha = humm::analyst;
+namespace asio = boost::asio;
+
+namespace {
+
+struct batch_args {
+  std::string organization;
+  std::string schedules_file = "-";
+  std::size_t concurrency = 16;
+  std::optional<std::string> shard_text;  // --shard K/N, when given
+  std::int64_t page_size = 100;
+  connection_settings connection;
+  output_settings output;
+};
+
+// The ids this job walks, or nullopt after printing why (exit 2): every line that is not an
+// id is reported, and nothing is requested.
+std::optional<std::vector<std::string>> load_ids(const batch_args& a) {
+  std::optional<shard> part = shard{};
+  std::string why, text;
+  if (a.shard_text && !(part = parse_shard(*a.shard_text, why))) {
+    std::cerr << "humm-history: " << why << '\n';
+    return std::nullopt;
+  }
+  if (a.schedules_file == "-" && isatty(STDIN_FILENO))
+    std::cerr << "humm-history: reading schedule ids from the terminal, one per line; end with Ctrl-D\n";
+  if (!read_all(a.schedules_file, text, why)) {
+    std::cerr << "humm-history: " << why << '\n';
+    return std::nullopt;
+  }
+  schedule_list list = parse_schedule_list(text, source_name(a.schedules_file));
+  for (const std::string& problem : list.problems) std::cerr << "humm-history: " << problem << '\n';
+  if (!list.problems.empty()) return std::nullopt;
+  if (list.ids.empty()) std::cerr << "humm-history: no schedule ids in " << source_name(a.schedules_file) << '\n';
+  std::vector<std::string> kept;
+  for (std::string& id : list.ids)
+    if (in_shard(id, *part)) kept.push_back(std::move(id));
+  return kept;
+}
+
+// Whether `page` is a schedule's last, by the end rules of the API's pagination (the
+// library's walk applies the same; batches see pages, not the end of each walk).
+bool last_page(const ha::history_page& page, std::int64_t page_size) {
+  const auto received = static_cast<std::int64_t>(page.history.runs.size());
+  const ha::pagination& p = page.history.pagination;
+  if (received == 0) return true;
+  if (const auto more = p.has_more()) return !*more;
+  if (const auto total = p.total()) return page.offset + received >= *total;
+  return received < p.limit().value_or(page_size);
+}
+
+// Turns the pages of walk_schedules into runs: each run once per schedule (offset pages
+// shift when runs are created during a walk, so a run can show on two pages), counted
+// for --stats and the progress bar.
+class page_consumer {
+ public:
+  page_consumer(session& s, run_writer& writer, const batch_args& a) : s_(s), writer_(writer), a_(a) {}
+
+  void operator()(const std::string& schedule_id, const ha::history_page& page) {
+    std::deque<std::vector<ha::uuid>>& recent = recent_ids_[schedule_id];
+    std::vector<ha::uuid> ids;
+    for (const ha::command_run& run : page.history.runs) {
+      const bool seen = std::find(ids.begin(), ids.end(), run.id) != ids.end() ||
+                        std::any_of(recent.begin(), recent.end(), [&](const auto& earlier) {
+                          return std::find(earlier.begin(), earlier.end(), run.id) != earlier.end();
+                        });
+      ids.push_back(run.id);
+      if (seen) {
+        ++s_.counts.duplicates_skipped;
+        continue;
+      }
+      writer_.run(run);
+      ++s_.counts.runs;
+    }
+    ++s_.counts.pages;
+    s_.log("schedule " + schedule_id + ": " +
+           history_target(schedule_id, a_.organization, a_.page_size, page.offset) + ": " +
+           std::to_string(page.history.runs.size()) + " runs");
+    remember(schedule_id, page, std::move(ids));
+    s_.out.flush();
+    s_.status.update({done_, s_.counts.runs, s_.counts.pages});
+  }
+
+  std::size_t schedules_done() const { return done_; }
+
+ private:
+  // Two pages of ids suffice, as in the library's run walks: runs shift by the few created
+  // during a walk. A schedule's ids are forgotten after its last page.
+  void remember(const std::string& schedule_id, const ha::history_page& page, std::vector<ha::uuid> ids) {
+    if (last_page(page, a_.page_size)) {
+      recent_ids_.erase(schedule_id);
+      ++done_;
+      return;
+    }
+    auto& recent = recent_ids_[schedule_id];
+    recent.push_back(std::move(ids));
+    if (recent.size() > 2) recent.pop_front();
+  }
+
+  session& s_;
+  run_writer& writer_;
+  const batch_args& a_;
+  std::unordered_map<std::string, std::deque<std::vector<ha::uuid>>> recent_ids_;
+  std::size_t done_ = 0;
+};
+
+// Reports each failed schedule on its own line; the exit code of the batch.
+int report(session& s, const std::vector<ha::schedule_walk_result>& results) {
+  std::size_t failed = 0;
+  for (const ha::schedule_walk_result& result : results) {
+    if (!result.error) continue;
+    ++failed;
+    s.fail(ha::api_error(result.error, result.details), "schedule " + result.schedule_id);
+  }
+  if (failed == 0) return success;
+  s.error(std::to_string(failed) + " of " + std::to_string(results.size()) + " schedules failed");
+  return failure;
+}
+
+asio::awaitable<int> batch(session& s, const batch_args& a, std::vector<std::string> ids) {
+  auto writer = make_run_writer(s.format, s.out, terminal_table_style(true));
+  writer->begin();
+  page_consumer consumer(s, *writer, a);
+  // When the reader of the output goes away, the walks stop. The signal is emitted from a
+  // posted handler, not from inside a page, and is shared with it: the walks may end first.
+  auto stop = std::make_shared<asio::cancellation_signal>();
+  bool stopping = false;
+  auto on_page = [&](const std::string& id, const ha::history_page& page) {
+    if (stopping) return;
+    consumer(id, page);
+    if (s.out.stopped() && !stopping) {
+      stopping = true;
+      asio::post(s.io, [stop] { stop->emit(asio::cancellation_type::terminal); });
+    }
+  };
+  ha::walk_options options;  // (assigned: walk_options::call has no initializer for designated ones)
+  options.organization_id = a.organization;
+  options.page_size = a.page_size;
+  const auto results = co_await asio::co_spawn(
+      s.io, ha::walk_schedules(s.client, std::move(ids), options, a.concurrency, on_page),
+      asio::bind_cancellation_slot(stop->slot(), asio::use_awaitable));
+  writer->finish();
+  co_return stopping ? success : report(s, results);
+}
+
+}  // namespace
+
+command add_batch_command(CLI::App& app) {
+  CLI::App* sub = app.add_subcommand("batch", "The run histories of many schedules, several at a time");
+  sub->footer(
+      "One schedule's failure never stops the others: each is reported with its id, and the exit code is "
+      "then 1. A list with a line that is not an id exits 2 before any request.\n"
+      "--shard K/N splits one list among N jobs without overlap: job K keeps the ids whose FNV-1a 64-bit "
+      "hash of the lowercase id (8-4-4-4-12 form), modulo N, is K-1.");
+  auto a = std::make_shared<batch_args>();
+  sub->add_option("--org", a->organization, "The organization that owns the schedules")->required();
+  sub->add_option("--schedules-file", a->schedules_file,
+                  "Schedule ids, one per line; blank lines and # comments are ignored; - reads standard input")
+      ->type_name("FILE")
+      ->capture_default_str();
+  sub->add_option("--concurrency", a->concurrency, "Schedules walked at a time")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  sub->add_option("--shard", a->shard_text, "Walk only shard K of N (1 <= K <= N)")->type_name("K/N");
+  sub->add_option("--page-size", a->page_size, "Runs per request")->check(CLI::Range(1, 100))->capture_default_str();
+  add_connection_options(*sub, a->connection);
+  add_output_options(*sub, a->output, true);
+
+  return [a] {
+    auto ids = load_ids(*a);
+    if (!ids) return int{bad_input};
+    auto s = session::open(a->connection, a->output);
+    if (!s) return int{bad_input};
+    if (a->output.progress || isatty(STDERR_FILENO)) s->status.enable(ids->size());
+    return s->run([&] { return batch(*s, *a, std::move(*ids)); });
+  };
+}
+
+}  // namespace humm_history

@@ -1,0 +1,55 @@
+#pragma once
+// The options every network command shares, and the client options they make.
+
+#include "output.hpp"
+
+#include <humm/analyst/client_options.hpp>
+
+#include <CLI/App.hpp>
+
+#include <optional>
+#include <string>
+
+namespace humm_history {
+
+/// Where the API is and how to talk to it. The token is never an argument: arguments are
+/// visible to every user of the machine (ps) and kept in shell histories.
+struct connection_settings {
+  std::string base_url = "https://analyst.heyhumm.ai";
+  std::string token_file;
+  std::string ca_file;
+  std::size_t max_connections = 16;
+  double timeout_s = 60;
+  int retries = 2;
+  std::string token_argument;  // the hidden --token, only to explain why it is refused
+};
+
+/// What is shown, and where.
+struct output_settings {
+  std::string format;  // empty: table on a terminal, ndjson otherwise
+  bool stats = false;
+  bool progress = false;
+  bool verbose = false;
+};
+
+void add_connection_options(CLI::App& sub, connection_settings& settings);
+/// `with_progress` for the commands that show a progress bar (walk, batch).
+void add_output_options(CLI::App& sub, output_settings& settings, bool with_progress);
+
+/// The client options, or nullopt after printing why on stderr (exit 2): no token, an
+/// unreadable token file, --token given. `token_source` names where the token came from.
+std::optional<humm::analyst::client_options> make_client_options(const connection_settings& settings,
+                                                                 std::string& token_source);
+
+/// Whether `id` is a schedule id (a UUID); if not, says so on stderr (exit 2, before any request).
+bool check_schedule_id(const std::string& id);
+
+output_format resolve_format(const output_settings& settings);
+
+/// A table as wide as the terminal on standard output, in color there unless NO_COLOR is set.
+table_style terminal_table_style(bool with_schedule);
+
+/// The columns of the terminal on `fd`, else $COLUMNS, else 0.
+std::size_t terminal_width(int fd);
+
+}  // namespace humm_history

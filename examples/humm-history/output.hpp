@@ -1,0 +1,66 @@
+#pragma once
+// Standard output and the four output formats of runs.
+
+#include <humm/analyst/models.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace humm_history {
+
+enum class output_format { table, json, ndjson, csv };
+
+/// Buffered writes to a file descriptor that notice a reader that went away: with SIGPIPE
+/// ignored, a write to a closed pipe fails with EPIPE, and the commands stop quietly
+/// (`humm-history walk ... | head -1`).
+class output {
+ public:
+  explicit output(int fd = 1) : fd_(fd) {}
+  output(const output&) = delete;
+  output& operator=(const output&) = delete;
+  ~output() { flush(); }
+
+  void write(std::string_view text);
+  /// Writes what is buffered; callers flush at page boundaries so that runs stream.
+  void flush();
+
+  /// The reader closed the pipe: nothing more can be shown, stop without an error.
+  bool closed() const noexcept { return closed_; }
+  /// Another write error (a full disk...): errno's text, or empty.
+  const std::string& error() const noexcept { return error_; }
+  bool stopped() const noexcept { return closed_ || !error_.empty(); }
+
+ private:
+  int fd_;
+  std::string buffer_;
+  bool closed_ = false;
+  std::string error_;
+};
+
+/// How a table looks.
+struct table_style {
+  std::size_t width = 120;      ///< the terminal's columns
+  bool with_schedule = false;   ///< a SCHEDULE column, for batches
+  bool color = false;           ///< statuses in color (terminals only)
+};
+
+/// Writes runs in one format: begin(), run() for each, finish().
+class run_writer {
+ public:
+  virtual ~run_writer() = default;
+  virtual void begin() {}
+  virtual void run(const humm::analyst::command_run& run) = 0;
+  virtual void finish() {}
+};
+
+std::unique_ptr<run_writer> make_run_writer(output_format format, output& out, const table_style& style = {});
+
+/// A page for --format json: the normalized page, as `decode` prints it.
+void write_page_json(output& out, const humm::analyst::schedule_history& page);
+
+/// One line that introduces a page's schedule above a table.
+std::string describe_schedule(const humm::analyst::schedule_history& page);
+
+}  // namespace humm_history

@@ -1,0 +1,109 @@
+#include "session.hpp"
+
+#include "commands.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <stdexcept>
+
+namespace humm_history {
+
+namespace ha = humm::analyst;
+
+std::unique_ptr<session> session::open(const connection_settings& connection, const output_settings& output) {
+  std::string token_source;
+  auto options = make_client_options(connection, token_source);
+  if (!options) return nullptr;
+  try {
+    auto s = std::make_unique<session>(std::move(*options), output);
+    s->log("base URL " + connection.base_url + ", token from " + token_source + " (not shown), up to " +
+           std::to_string(connection.max_connections) + " connections, " + std::to_string(connection.retries) +
+           " retries" + (connection.ca_file.empty() ? "" : ", trusting " + connection.ca_file));
+    return s;
+  } catch (const std::invalid_argument& e) {  // a malformed base URL, an unusable CA file
+    std::cerr << "humm-history: " << e.what() << '\n';
+    return nullptr;
+  }
+}
+
+session::session(ha::client_options options, const output_settings& output)
+    : client(io.get_executor(), std::move(options)), format(resolve_format(output)), settings(output) {}
+
+int session::run(std::function<boost::asio::awaitable<int>()> body) {
+  int code = failure;
+  boost::asio::co_spawn(io, body(), [this, &code](std::exception_ptr failed, int result) {
+    code = result;
+    if (!failed) return;
+    try {
+      std::rethrow_exception(failed);
+    } catch (const ha::api_error& e) {
+      code = fail(e);
+    } catch (const std::exception& e) {
+      error(e.what());
+      code = failure;
+    }
+  });
+  io.run();
+  out.flush();
+  status.finish();
+  if (!out.error().empty()) {
+    error("cannot write the output: " + out.error());
+    code = failure;
+  }
+  const ha::client_stats c = client.stats();
+  log("client: " + std::to_string(c.requests) + " requests (" + std::to_string(c.retries) + " retries), " +
+      std::to_string(c.connections_opened) + " connections opened, " + std::to_string(c.reused) +
+      " requests on a reused connection");
+  if (settings.stats) print_stats();
+  return code;
+}
+
+void session::log(std::string_view line) {
+  if (settings.verbose) status.print("humm-history: " + std::string(line));
+}
+
+void session::error(std::string_view line) { status.print("humm-history: " + std::string(line)); }
+
+std::string describe(const ha::api_error& e) {
+  // Not what(): std::system_error appends the code's own text ("the server answered with an
+  // error status") to a message that already says it.
+  const ha::error_details& d = e.details();
+  std::string text = d.message.empty() ? e.code().message() : d.message;
+  if (d.http_status != 0 && text.find(std::to_string(d.http_status)) == std::string::npos)
+    text += " (HTTP " + std::to_string(d.http_status) + ")";
+  return text;
+}
+
+int session::fail(const ha::api_error& e, std::string_view context) {
+  std::string line = context.empty() ? describe(e) : std::string(context) + ": " + describe(e);
+  if (e.details().resume_offset && *e.details().resume_offset > 0)
+    line += " (resume with --start-offset " + std::to_string(*e.details().resume_offset) + ")";
+  error(line);
+  return e.code() == ha::errc::invalid_argument ? bad_input : failure;
+}
+
+void session::print_stats() const {
+  const ha::client_stats c = client.stats();
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  // Written by hand: Boost.JSON 1.81 writes doubles as 5E-3, which people read badly.
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "{\"pages\":%llu,\"runs\":%llu,\"requests\":%llu,\"retries\":%llu,\"duplicates_skipped\":%llu,"
+                "\"connections_opened\":%llu,\"tls_handshakes\":%llu,\"elapsed_s\":%.6f,\"pages_per_s\":%.1f}",
+                static_cast<unsigned long long>(counts.pages), static_cast<unsigned long long>(counts.runs),
+                static_cast<unsigned long long>(c.requests), static_cast<unsigned long long>(c.retries),
+                static_cast<unsigned long long>(counts.duplicates_skipped),
+                static_cast<unsigned long long>(c.connections_opened), static_cast<unsigned long long>(c.tls_handshakes),
+                elapsed, elapsed > 0 ? static_cast<double>(counts.pages) / elapsed : 0.0);
+  std::cerr << line << '\n';
+}
+
+std::string history_target(std::string_view schedule_id, std::string_view organization_id, std::int64_t limit,
+                           std::int64_t offset) {
+  return "GET /reports/schedules/" + std::string(schedule_id) + "/runs?organization_id=" +
+         std::string(organization_id) + "&limit=" + std::to_string(limit) + "&offset=" + std::to_string(offset);
+}
+
+}  // namespace humm_history

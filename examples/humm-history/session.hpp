@@ -1,0 +1,71 @@
+#pragma once
+// What every network command sets up the same way: a client on an io_context, standard
+// output, the status line on standard error, and the counts of --stats.
+
+#include "options.hpp"
+#include "output.hpp"
+#include "progress.hpp"
+
+#include <humm/analyst/client.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace humm_history {
+
+/// The counts a command keeps itself (the client counts requests and connections).
+struct run_counts {
+  std::uint64_t pages = 0;
+  std::uint64_t runs = 0;
+  std::uint64_t duplicates_skipped = 0;
+};
+
+class session {
+ public:
+  /// A session for the real API, or nullptr after printing why (exit 2): no token, a bad
+  /// base URL or CA file.
+  static std::unique_ptr<session> open(const connection_settings& connection, const output_settings& output);
+  /// A session with given client options (the demo's); throws std::invalid_argument like the client.
+  session(humm::analyst::client_options options, const output_settings& output);
+
+  /// Runs the command's coroutine to its end and returns its exit code; then prints the
+  /// --stats line, and turns a failed write of the output into exit 1.
+  int run(std::function<boost::asio::awaitable<int>()> body);
+
+  /// A -v line on stderr; nothing without -v.
+  void log(std::string_view line);
+  /// An error line on stderr: "humm-history: <line>".
+  void error(std::string_view line);
+
+  /// The exit code and the error line for a failed call: 2 for arguments the API refused
+  /// before sending anything, 1 for the API's and the network's failures.
+  int fail(const humm::analyst::api_error& e, std::string_view context = {});
+
+  boost::asio::io_context io;
+  humm::analyst::client client;
+  output out;
+  output_format format;
+  status_line status;
+  run_counts counts;
+  const output_settings settings;
+
+ private:
+  void print_stats() const;
+
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+/// A failed call in one line: what happened, and the HTTP status when there was one.
+std::string describe(const humm::analyst::api_error& e);
+
+/// Request targets as -v shows them (the token is in a header, never in a target).
+std::string history_target(std::string_view schedule_id, std::string_view organization_id, std::int64_t limit,
+                           std::int64_t offset);
+
+}  // namespace humm_history

@@ -1,0 +1,99 @@
+// humm-history walk --schedule ID --org ORG [--page-size N] [--start-offset N]: every run of
+// one schedule, newest first, page after page, each run once.
+
+#include "commands.hpp"
+#include "session.hpp"
+
+#include <humm/analyst/pager.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+
+namespace humm_history {
+
+namespace ha = humm::analyst;
+
+namespace {
+
+struct walk_args {
+  std::string schedule;
+  std::string organization;
+  std::int64_t page_size = 100;
+  std::int64_t start_offset = 0;
+  connection_settings connection;
+  output_settings output;
+};
+
+ha::walk_options walk_options_for(const walk_args& a) {
+  ha::walk_options options;  // (assigned: walk_options::call has no initializer for designated ones)
+  options.organization_id = a.organization;
+  options.page_size = a.page_size;
+  options.start_offset = a.start_offset;
+  // Once a page tells the history's length, a few pages are requested at once (still handed
+  // out in order): a long history walks several times faster.
+  options.max_in_flight = std::min<std::size_t>(4, a.connection.max_connections);
+  options.prefetch = options.max_in_flight;
+  return options;
+}
+
+boost::asio::awaitable<int> walk(session& s, const walk_args& a) {
+  auto runs = s.client.history_runs(a.schedule, walk_options_for(a));
+  auto writer = make_run_writer(s.format, s.out, terminal_table_style(false));
+  writer->begin();
+  std::uint64_t pages = 0;
+  std::int64_t page_offset = a.start_offset;  // where the page being handed out starts
+  int code = success;
+  try {
+    while (auto run = co_await runs.next()) {
+      const ha::walk_stats now = runs.stats();
+      if (now.pages != pages) {  // a new page: what came before it can be shown now
+        s.out.flush();
+        s.log(history_target(a.schedule, a.organization, a.page_size, page_offset) + ": page " +
+              std::to_string(now.pages));
+        pages = now.pages;
+        page_offset = now.next_offset;
+      }
+      writer->run(*run);
+      s.status.update({0, now.runs, now.pages});
+      if (s.out.stopped()) break;  // the reader went away (walk ... | head): stop quietly
+    }
+  } catch (const ha::api_error& e) {
+    code = s.fail(e);
+  }
+  writer->finish();  // even after a failure, so that json output stays a valid array
+  const ha::walk_stats done = runs.stats();
+  s.counts = {done.pages, done.runs, done.duplicates_skipped};
+  co_return code;
+}
+
+}  // namespace
+
+command add_walk_command(CLI::App& app) {
+  CLI::App* sub = app.add_subcommand("walk", "Every run of a schedule, newest first, page after page");
+  sub->footer(
+      "A run that new runs push onto the next page is shown once. After a failure, the error tells the "
+      "--start-offset that resumes the walk.");
+  auto a = std::make_shared<walk_args>();
+  sub->add_option("--schedule", a->schedule, "The schedule's id (a UUID)")->required();
+  sub->add_option("--org", a->organization, "The organization that owns the schedule")->required();
+  sub->add_option("--page-size", a->page_size, "Runs per request; 100, the API's maximum, needs the fewest")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  sub->add_option("--start-offset", a->start_offset, "Runs to skip, newest first (to resume a walk)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  add_connection_options(*sub, a->connection);
+  add_output_options(*sub, a->output, true);
+
+  return [a] {
+    if (!check_schedule_id(a->schedule)) return int{bad_input};
+    auto s = session::open(a->connection, a->output);
+    if (!s) return int{bad_input};
+    if (a->output.progress || isatty(STDERR_FILENO)) s->status.enable(1);
+    return s->run([&] { return walk(*s, *a); });
+  };
+}
+
+}  // namespace humm_history

@@ -1,0 +1,66 @@
+#pragma once
+// Runs humm-history against a fake server started in the test process: the certificate in a
+// temporary file for --ca-file, the token in the environment, the base URL as an argument.
+
+#include "run_process.hpp"
+
+#include <humm/analyst/testing/fake_server.hpp>
+
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <vector>
+
+namespace humm_test {
+
+inline const std::string exe = HUMM_HISTORY_EXE;
+
+/// The environment of a tool run: nothing inherited that names a token or a base URL.
+inline process_options clean_env(std::optional<std::string> token = std::nullopt) {
+  process_options options;
+  options.env = {{"HUMM_API_TOKEN", std::move(token)}, {"HUMM_PAT", std::nullopt}, {"HUMM_BASE_URL", std::nullopt},
+                 {"COLUMNS", std::nullopt}, {"NO_COLOR", std::nullopt}};
+  return options;
+}
+
+class cli_server {
+ public:
+  explicit cli_server(humm::analyst::testing::fake_server_options options = {});
+  ~cli_server();
+  cli_server(const cli_server&) = delete;
+  cli_server& operator=(const cli_server&) = delete;
+
+  humm::analyst::testing::fake_server server;
+  const std::string org;      // the organization that owns the schedules
+  const std::string ca_file;  // the server's certificate, for --ca-file
+
+  /// `command` plus --base-url and --ca-file.
+  std::vector<std::string> args(std::vector<std::string> command) const;
+  /// The environment with the server's token.
+  process_options env() const { return clean_env(server.options().token); }
+  /// Runs humm-history with `command` (plus server arguments) and the server's token.
+  process_result run(std::vector<std::string> command, process_options options) const;
+  process_result run(std::vector<std::string> command) const { return run(std::move(command), env()); }
+};
+
+/// A temporary file with `text`, removed at destruction.
+class temp_file {
+ public:
+  explicit temp_file(const std::string& text);
+  ~temp_file();
+  temp_file(const temp_file&) = delete;
+  temp_file& operator=(const temp_file&) = delete;
+  const std::string path;
+};
+
+std::string id_of(const humm::analyst::testing::schedule_data& data);
+std::vector<std::string> lines_of(const std::string& text);
+/// The parsed lines of ndjson output (fails the test on a line that is not JSON).
+std::vector<boost::json::value> ndjson_values(const std::string& text);
+/// The normalized JSON of a run, as the tool prints it.
+boost::json::value json_of(const humm::analyst::command_run& run);
+/// The last line of stderr, parsed: the --stats line.
+boost::json::object stats_of(const process_result& r);
+
+}  // namespace humm_test

@@ -1,0 +1,182 @@
+// What every network command shares: the token and where it comes from, the base URL, TLS
+// trust, retries and timeouts, --help and --version.
+
+#include "cli_fixture.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+namespace hat = humm::analyst::testing;
+using namespace humm_test;
+
+namespace {
+
+hat::fake_server_options secret_token() {
+  hat::fake_server_options options;
+  options.token = "hp_s3cret-Token-0123456789";
+  return options;
+}
+
+struct common_fixture {
+  cli_server api{secret_token()};
+  hat::schedule_data data = api.server.add_schedule(30, 21);
+  std::vector<std::string> fetch() const { return {"fetch", "--schedule", id_of(data), "--org", api.org}; }
+  std::vector<std::vector<std::string>> every_network_command(const std::string& ids_file) const {
+    return {fetch(),
+            {"walk", "--schedule", id_of(data), "--org", api.org},
+            {"batch", "--org", api.org, "--schedules-file", ids_file}};
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(common_options)
+
+BOOST_FIXTURE_TEST_CASE(a_missing_token_exits_2_naming_the_variable_without_a_request, common_fixture) {
+  const temp_file ids(id_of(data) + "\n");
+  for (const auto& command : every_network_command(ids.path)) {
+    const auto r = api.run(command, clean_env());
+    BOOST_TEST(r.exit_code == 2, command[0]);
+    BOOST_TEST(r.out == "");
+    BOOST_TEST(r.err == "humm-history: no API token: set HUMM_API_TOKEN (or HUMM_PAT) to your personal access "
+                        "token, or use --token-file FILE\n");
+  }
+  const auto empty = api.run(fetch(), clean_env(""));  // set but empty counts as missing
+  BOOST_TEST(empty.exit_code == 2);
+  BOOST_TEST(api.server.counters().connections_accepted == 0u);
+  BOOST_TEST(api.server.counters().requests == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_token_comes_from_humm_pat_or_a_file, common_fixture) {
+  process_options pat = clean_env();
+  pat.env.emplace_back("HUMM_PAT", api.server.options().token);
+  BOOST_TEST(api.run(fetch(), pat).exit_code == 0);
+
+  const temp_file token_file(api.server.options().token + "\n");
+  auto with_file = fetch();
+  with_file.insert(with_file.end(), {"--token-file", token_file.path});
+  const auto r = api.run(with_file, clean_env("wrong-token"));  // the file wins over the environment
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(ndjson_values(r.out).size() == 20u);
+
+  const temp_file blank("\n\n");
+  auto with_blank = fetch();
+  with_blank.insert(with_blank.end(), {"--token-file", blank.path});
+  const auto no_token = api.run(with_blank, clean_env());
+  BOOST_TEST(no_token.exit_code == 2);
+  BOOST_TEST(no_token.err == "humm-history: --token-file: '" + blank.path + "' holds no token\n");
+
+  auto with_missing = fetch();
+  with_missing.insert(with_missing.end(), {"--token-file", "/nonexistent/token"});
+  const auto unreadable = api.run(with_missing, clean_env());
+  BOOST_TEST(unreadable.exit_code == 2);
+  BOOST_TEST(unreadable.err == "humm-history: cannot read '/nonexistent/token': No such file or directory\n");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_token_argument_is_refused_and_not_repeated, common_fixture) {
+  auto command = fetch();
+  command.insert(command.end(), {"--token", api.server.options().token});
+  const auto r = api.run(command);
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err.find("--token is not accepted") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find("HUMM_API_TOKEN") != std::string::npos);
+  BOOST_TEST(r.err.find(api.server.options().token) == std::string::npos);
+  BOOST_TEST(api.server.counters().requests == 0u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_wrong_token_exits_1_and_is_never_shown, common_fixture) {
+  auto command = fetch();
+  command.push_back("-v");
+  const auto r = api.run(command, clean_env("hp_wrong-Token-987"));
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.err.find("HTTP 401: Not authenticated") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find("hp_wrong-Token-987") == std::string::npos);
+}
+
+BOOST_FIXTURE_TEST_CASE(verbose_never_shows_the_token, common_fixture) {
+  const temp_file ids(id_of(data) + "\n");
+  for (auto command : every_network_command(ids.path)) {
+    command.insert(command.end(), {"-v", "--stats"});
+    if (command[0] != "fetch") command.push_back("--progress");
+    const auto r = api.run(command);
+    BOOST_TEST(r.exit_code == 0, command[0] << ": " << r.err);
+    BOOST_TEST(r.err.find("GET /reports/schedules/" + id_of(data) + "/runs?") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find(api.server.options().token) == std::string::npos);
+    BOOST_TEST(r.err.find("s3cret") == std::string::npos);
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(the_base_url_comes_from_humm_base_url_when_not_given, common_fixture) {
+  process_options env = api.env();
+  env.env.emplace_back("HUMM_BASE_URL", api.server.base_url());
+  auto command = fetch();
+  command.insert(command.end(), {"--ca-file", api.ca_file});
+  BOOST_TEST(run_process(exe, command, env).exit_code == 0);
+
+  const auto bad = run_process(exe, {"fetch", "--schedule", id_of(data), "--org", api.org, "--base-url", "ftp://x"},
+                               api.env());
+  BOOST_TEST(bad.exit_code == 2);
+  BOOST_TEST(bad.err == "humm-history: base_url: scheme must be https or http, not \"ftp\"\n");
+}
+
+BOOST_FIXTURE_TEST_CASE(tls_trusts_the_ca_file_only, common_fixture) {
+  // Without --ca-file the system store is used, which does not know the fake server.
+  const auto untrusted = run_process(
+      exe, {"fetch", "--schedule", id_of(data), "--org", api.org, "--base-url", api.server.base_url(), "--retries", "0"},
+      api.env());
+  BOOST_TEST(untrusted.exit_code == 1);
+  BOOST_TEST(lines_of(untrusted.err).size() == 1u, untrusted.err);
+  BOOST_TEST(untrusted.err.find("certificate") != std::string::npos, untrusted.err);
+
+  auto missing = fetch();
+  missing.insert(missing.end(), {"--base-url", api.server.base_url(), "--ca-file", "/nonexistent/ca.pem"});
+  const auto r = run_process(exe, missing, api.env());
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err.find("/nonexistent/ca.pem") != std::string::npos, r.err);
+}
+
+BOOST_FIXTURE_TEST_CASE(retries_and_timeouts_follow_the_options, common_fixture) {
+  api.server.push_fault({.status = 503});
+  auto retried = fetch();
+  retried.push_back("--stats");
+  const auto r = api.run(retried);
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(stats_of(r).at("retries") == 1);
+  BOOST_TEST(stats_of(r).at("requests") == 2);
+
+  api.server.push_fault({.status = 503});
+  auto no_retries = fetch();
+  no_retries.insert(no_retries.end(), {"--retries", "0"});
+  const auto failed = api.run(no_retries);
+  BOOST_TEST(failed.exit_code == 1);
+  BOOST_TEST(failed.err.find("HTTP 503") != std::string::npos, failed.err);
+
+  api.server.push_fault({.delay = std::chrono::milliseconds(5000)});
+  auto short_timeout = fetch();
+  short_timeout.insert(short_timeout.end(), {"--timeout", "0.3", "--retries", "0"});
+  const auto timed_out = api.run(short_timeout);
+  BOOST_TEST(timed_out.exit_code == 1);
+  BOOST_TEST(lines_of(timed_out.err).size() == 1u, timed_out.err);
+  BOOST_TEST(timed_out.elapsed < std::chrono::seconds(4));
+}
+
+BOOST_AUTO_TEST_CASE(help_on_every_command_and_version) {
+  const auto top = run_process(exe, {"--help"});
+  BOOST_TEST(top.exit_code == 0);
+  for (const std::string command : {"fetch", "walk", "batch", "decode", "demo"}) {
+    BOOST_TEST(top.out.find(command) != std::string::npos, command);
+    const auto r = run_process(exe, {command, "--help"});
+    BOOST_TEST(r.exit_code == 0, command);
+    BOOST_TEST(r.out.find("Usage:") != std::string::npos, command);
+  }
+  BOOST_TEST(run_process(exe, {"batch", "--help"}).out.find("FNV-1a") != std::string::npos);
+  BOOST_TEST(run_process(exe, {"walk", "--help"}).out.find("HUMM_API_TOKEN") != std::string::npos);
+  BOOST_TEST(run_process(exe, {"walk", "--help"}).out.find("--token ") == std::string::npos);  // hidden
+  const auto version = run_process(exe, {"--version"});
+  BOOST_TEST(version.exit_code == 0);
+  BOOST_TEST(version.out.find("humm-history 0.") == 0u);
+  const auto unknown = run_process(exe, {"export"});
+  BOOST_TEST(unknown.exit_code == 2);
+  BOOST_TEST(unknown.err.find("humm-history: ") == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
