@@ -12,6 +12,6 @@ std::string describe(const std::error_code& code, const error_details& d) {
 }  // namespace
 
 api_error::api_error(std::error_code code, error_details details)
-    : std::system_error(code, describe(code, details)), details_(std::move(details)) {}
+    : std::system_error(code), details_(std::move(details)), what_(describe(code, details_)) {}
 
 }  // namespace humm::analyst

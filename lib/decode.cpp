@@ -10,7 +10,7 @@ namespace humm::analyst {
 std::string decode_failure::message() const { return path.empty() ? reason : path + ": " + reason; }
 
 decode_error::decode_error(decode_failure failure)
-    : std::system_error(make_error_code(errc::decode), failure.message()), failure_(std::move(failure)) {}
+    : std::system_error(make_error_code(errc::decode)), failure_(std::move(failure)), what_(failure_.message()) {}
 
 void throw_exception_from_error(const decode_failure& failure, const boost::source_location&) {
   throw decode_error(failure);

@@ -302,13 +302,15 @@ walk_stats run_stream::stats() const {
 
 asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
     client& c, std::vector<std::string> schedule_ids, walk_options options, std::size_t concurrency,
-    std::function<void(const std::string&, const history_page&)> on_page) {
+    std::function<void(const std::string&, const command_run&)> on_run,
+    std::function<void(const schedule_walk_result&)> on_done) {
   co_await asio::this_coro::throw_if_cancelled(false);
   // Shared with the workers, which may outlive this frame's wait if it is cancelled.
   struct batch {
     std::vector<std::string> ids;
     walk_options options;
-    std::function<void(const std::string&, const history_page&)> on_page;
+    std::function<void(const std::string&, const command_run&)> on_run;
+    std::function<void(const schedule_walk_result&)> on_done;
     std::vector<schedule_walk_result> results;
     std::mutex claim;  // workers may run on several threads of the client's executor
     std::size_t next_index = 0;
@@ -317,7 +319,8 @@ asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
   auto shared = std::make_shared<batch>();
   shared->ids = std::move(schedule_ids);
   shared->options = std::move(options);
-  shared->on_page = std::move(on_page);
+  shared->on_run = std::move(on_run);
+  shared->on_done = std::move(on_done);
   shared->results.resize(shared->ids.size());
 
   auto worker = [](client& walker, std::shared_ptr<batch> b) -> asio::awaitable<void> {
@@ -331,10 +334,10 @@ asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
       }
       schedule_walk_result& result = b->results[i];
       result.schedule_id = b->ids[i];
-      auto pages = walker.history_pages(b->ids[i], b->options);
+      auto runs = walker.history_runs(b->ids[i], b->options);
       try {
-        while (auto page = co_await pages.next()) {
-          if (b->on_page) b->on_page(result.schedule_id, *page);
+        while (auto run = co_await runs.next()) {
+          if (b->on_run) b->on_run(result.schedule_id, *run);
         }
       } catch (const api_error& e) {
         result.error = e.code();
@@ -343,7 +346,8 @@ asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
         result.error = errc::connection;
         result.details.message = e.what();
       }
-      result.stats = pages.stats();
+      result.stats = runs.stats();
+      if (b->on_done) b->on_done(result);
     }
   };
 

@@ -16,10 +16,8 @@
 
 #include <unistd.h>
 
-#include <deque>
 #include <iostream>
 #include <memory>
-#include <unordered_map>
 
 namespace humm_history {
 
@@ -63,69 +61,31 @@ std::optional<std::vector<std::string>> load_ids(const batch_args& a) {
   return kept;
 }
 
-// Whether `page` is a schedule's last, by the end rules of the API's pagination (the
-// library's walk applies the same; batches see pages, not the end of each walk).
-bool last_page(const ha::history_page& page, std::int64_t page_size) {
-  const auto received = static_cast<std::int64_t>(page.history.runs.size());
-  const ha::pagination& p = page.history.pagination;
-  if (received == 0) return true;
-  if (const auto more = p.has_more()) return !*more;
-  if (const auto total = p.total()) return page.offset + received >= *total;
-  return received < p.limit().value_or(page_size);
-}
-
-// Turns the pages of walk_schedules into runs: each run once per schedule (offset pages
-// shift when runs are created during a walk, so a run can show on two pages), counted
-// for --stats and the progress bar.
-class page_consumer {
+// Counts each run and each finished schedule, for --stats, -v and the progress bar.
+class batch_consumer {
  public:
-  page_consumer(session& s, run_writer& writer, const batch_args& a) : s_(s), writer_(writer), a_(a) {}
+  batch_consumer(session& s, run_writer& writer, const batch_args& a) : s_(s), writer_(writer), a_(a) {}
 
-  void operator()(const std::string& schedule_id, const ha::history_page& page) {
-    std::deque<std::vector<ha::uuid>>& recent = recent_ids_[schedule_id];
-    std::vector<ha::uuid> ids;
-    for (const ha::command_run& run : page.history.runs) {
-      const bool seen = std::find(ids.begin(), ids.end(), run.id) != ids.end() ||
-                        std::any_of(recent.begin(), recent.end(), [&](const auto& earlier) {
-                          return std::find(earlier.begin(), earlier.end(), run.id) != earlier.end();
-                        });
-      ids.push_back(run.id);
-      if (seen) {
-        ++s_.counts.duplicates_skipped;
-        continue;
-      }
-      writer_.run(run);
-      ++s_.counts.runs;
-    }
-    ++s_.counts.pages;
-    s_.log("schedule " + schedule_id + ": " +
-           history_target(schedule_id, a_.organization, a_.page_size, page.offset) + ": " +
-           std::to_string(page.history.runs.size()) + " runs");
-    remember(schedule_id, page, std::move(ids));
+  void run(const ha::command_run& run) {
+    writer_.run(run);
+    ++s_.counts.runs;
+  }
+
+  void done(const ha::schedule_walk_result& result) {
+    ++done_;
+    s_.counts.pages += result.stats.pages;
+    s_.counts.duplicates_skipped += result.stats.duplicates_skipped;
+    s_.log("schedule " + result.schedule_id + ": " + history_target(result.schedule_id, a_.organization, a_.page_size, 0) +
+           " and on: " + std::to_string(result.stats.runs) + " runs in " + std::to_string(result.stats.pages) +
+           " pages" + (result.error ? " (failed)" : ""));
     s_.out.flush();
     s_.status.update({done_, s_.counts.runs, s_.counts.pages});
   }
 
-  std::size_t schedules_done() const { return done_; }
-
  private:
-  // Two pages of ids suffice, as in the library's run walks: runs shift by the few created
-  // during a walk. A schedule's ids are forgotten after its last page.
-  void remember(const std::string& schedule_id, const ha::history_page& page, std::vector<ha::uuid> ids) {
-    if (last_page(page, a_.page_size)) {
-      recent_ids_.erase(schedule_id);
-      ++done_;
-      return;
-    }
-    auto& recent = recent_ids_[schedule_id];
-    recent.push_back(std::move(ids));
-    if (recent.size() > 2) recent.pop_front();
-  }
-
   session& s_;
   run_writer& writer_;
   const batch_args& a_;
-  std::unordered_map<std::string, std::deque<std::vector<ha::uuid>>> recent_ids_;
   std::size_t done_ = 0;
 };
 
@@ -145,24 +105,23 @@ int report(session& s, const std::vector<ha::schedule_walk_result>& results) {
 asio::awaitable<int> batch(session& s, const batch_args& a, std::vector<std::string> ids) {
   auto writer = make_run_writer(s.format, s.out, terminal_table_style(true));
   writer->begin();
-  page_consumer consumer(s, *writer, a);
+  batch_consumer consumer(s, *writer, a);
   // When the reader of the output goes away, the walks stop. The signal is emitted from a
-  // posted handler, not from inside a page, and is shared with it: the walks may end first.
+  // posted handler, not from inside a callback, and is shared with it: the walks may end first.
   auto stop = std::make_shared<asio::cancellation_signal>();
   bool stopping = false;
-  auto on_page = [&](const std::string& id, const ha::history_page& page) {
+  auto on_run = [&](const std::string&, const ha::command_run& run) {
     if (stopping) return;
-    consumer(id, page);
+    consumer.run(run);
     if (s.out.stopped() && !stopping) {
       stopping = true;
       asio::post(s.io, [stop] { stop->emit(asio::cancellation_type::terminal); });
     }
   };
-  ha::walk_options options;  // (assigned: walk_options::call has no initializer for designated ones)
-  options.organization_id = a.organization;
-  options.page_size = a.page_size;
+  auto on_done = [&](const ha::schedule_walk_result& result) { consumer.done(result); };
+  const ha::walk_options options{.organization_id = a.organization, .page_size = a.page_size};
   const auto results = co_await asio::co_spawn(
-      s.io, ha::walk_schedules(s.client, std::move(ids), options, a.concurrency, on_page),
+      s.io, ha::walk_schedules(s.client, std::move(ids), options, a.concurrency, on_run, on_done),
       asio::bind_cancellation_slot(stop->slot(), asio::use_awaitable));
   writer->finish();
   co_return stopping ? success : report(s, results);

@@ -91,6 +91,7 @@ BOOST_AUTO_TEST_CASE(http_errors_carry_status_request_id_and_details) {
   BOOST_TEST(unknown.http_status() == 404u);
   BOOST_TEST(!unknown.details().request_id.empty());
   BOOST_TEST(std::string(unknown.what()).find("HTTP 404") != std::string::npos);
+  BOOST_TEST(std::string(unknown.what()) == unknown.details().message);  // one line, nothing appended
   BOOST_TEST(unknown.details().attempts == 1);
 
   f.server.push_fault({.status = 422,

@@ -270,10 +270,11 @@ BOOST_AUTO_TEST_CASE(many_schedules_with_bounded_concurrency) {
   ids_to_walk.insert(ids_to_walk.begin() + 2, ha::format_uuid(testing::make_uuid(31337)));  // unknown: 404
   auto c = f.make_client();
   std::map<std::string, std::size_t> seen;
-  const auto results = f.run(ha::walk_schedules(c, ids_to_walk, walk(f, 20), 3,
-                                                [&](const std::string& id, const ha::history_page& page) {
-                                                  seen[id] += page.history.runs.size();
-                                                }));
+  std::size_t done = 0;
+  const auto results = f.run(ha::walk_schedules(
+      c, ids_to_walk, walk(f, 20), 3, [&](const std::string& id, const ha::command_run&) { ++seen[id]; },
+      [&](const ha::schedule_walk_result&) { ++done; }));
+  BOOST_TEST(done == 7u);
   BOOST_REQUIRE(results.size() == 7u);
   for (const auto& r : results) {
     if (r.schedule_id == ids_to_walk[2]) {
@@ -302,10 +303,9 @@ BOOST_AUTO_TEST_CASE(walks_on_a_four_thread_pool) {
   std::atomic<std::size_t> runs{0};
   auto options = walk(f, 25);
   options.max_in_flight = 3;
-  auto results = asio::co_spawn(threads, ha::walk_schedules(c, schedule_ids, options, 6,
-                                                            [&](const std::string&, const ha::history_page& page) {
-                                                              runs += page.history.runs.size();
-                                                            }),
+  auto results = asio::co_spawn(threads,
+                                ha::walk_schedules(c, schedule_ids, options, 6,
+                                                   [&](const std::string&, const ha::command_run&) { ++runs; }),
                                 asio::use_future)
                      .get();
   threads.join();

@@ -303,6 +303,7 @@ BOOST_AUTO_TEST_CASE(the_throwing_forms_carry_path_and_reason) {
     BOOST_TEST(e.failure().path == "runs[3].started_at");
     BOOST_TEST(e.code() == ha::errc::decode);
     BOOST_TEST(std::string(e.what()).find("runs[3].started_at: expected an RFC 3339 date-time") == 0u);
+    BOOST_TEST(std::string(e.what()) == e.failure().message());  // nothing appended
   }
   BOOST_CHECK_THROW(ha::decode<ha::schedule_history>(std::string_view("{")), ha::decode_error);
 }

@@ -31,16 +31,19 @@ struct error_details {
   std::optional<std::int64_t> resume_offset;
 };
 
-/// Thrown by the awaitable API. what() is "<message>" plus the status when there is one.
+/// Thrown by the awaitable API. what() is the details' message, with the HTTP status when
+/// there is one (and not, as std::system_error would add, the code's generic message).
 class api_error : public std::system_error {
  public:
   api_error(std::error_code code, error_details details);
+  const char* what() const noexcept override { return what_.c_str(); }
   const error_details& details() const noexcept { return details_; }
   unsigned http_status() const noexcept { return details_.http_status; }
   bool retryable() const noexcept { return details_.retryable; }
 
  private:
   error_details details_;
+  std::string what_;
 };
 
 }  // namespace humm::analyst

@@ -29,10 +29,12 @@ struct decode_failure {
 class decode_error : public std::system_error {
  public:
   explicit decode_error(decode_failure failure);
+  const char* what() const noexcept override { return what_.c_str(); }  ///< "path: reason"
   const decode_failure& failure() const noexcept { return failure_; }
 
  private:
   decode_failure failure_;
+  std::string what_;
 };
 
 template <class T>

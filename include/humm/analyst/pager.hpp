@@ -33,7 +33,7 @@ struct walk_options {
   /// yielded strictly in order. At most max(prefetch, max_in_flight) pages are held or
   /// requested ahead of the consumer: that, times page_size, bounds a walk's memory.
   std::size_t max_in_flight = 1;
-  call_options call;  ///< per-request timeout and retries
+  call_options call{};  ///< per-request timeout and retries
 };
 
 /// One page of a walk, with its place in the history.
@@ -106,11 +106,13 @@ struct schedule_walk_result {
   error_details details;  ///< for a failure: what happened, and resume_offset
 };
 
-/// Walks the histories of many schedules, at most `concurrency` at a time, handing every
-/// page to `on_page` (called on the client's executor, one call at a time per schedule).
-/// One schedule's failure never stops the others. Results come back in input order.
+/// Walks the histories of many schedules, at most `concurrency` at a time, handing each
+/// run to `on_run` (newest first, each run once per schedule) and each finished schedule to
+/// `on_done`. Callbacks run on the client's executor, one at a time per schedule. One
+/// schedule's failure never stops the others. Results come back in input order.
 boost::asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
     client& c, std::vector<std::string> schedule_ids, walk_options options, std::size_t concurrency,
-    std::function<void(const std::string& schedule_id, const history_page& page)> on_page);
+    std::function<void(const std::string& schedule_id, const command_run& run)> on_run,
+    std::function<void(const schedule_walk_result& result)> on_done = {});
 
 }  // namespace humm::analyst
