@@ -200,7 +200,7 @@ class walk_state : public std::enable_shared_from_this<walk_state> {
         const continuation c = continue_after(offset, options_.page_size, page);
         // The total grows while new runs are created: the largest seen bounds the fan-out;
         // only a last page ends the walk.
-        if (c.total) total_ = std::max(total_.value_or(0), *c.total);
+        if (c.total) stats_.total = total_ = std::max(total_.value_or(0), *c.total);
         if (c.last) {
           end_ = std::min(end_, offset + static_cast<std::int64_t>(page.runs.size()));
         } else {

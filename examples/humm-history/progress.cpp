@@ -65,7 +65,15 @@ std::string status_line::render(std::size_t width) const {
   char rate[32];
   std::snprintf(rate, sizeof rate, "%.1f pages/s", elapsed > 0 ? static_cast<double>(counts_.pages) / elapsed : 0.0);
   const std::string counts = with_separators(counts_.runs) + " runs  " + rate;
-  if (total_ <= 1) return "walking  " + with_separators(counts_.pages) + " pages  " + counts + "  " + clock_time(elapsed);
+  if (total_ <= 1) {
+    std::string line = "walking  " + with_separators(counts_.pages) + " pages  " + counts + "  " + clock_time(elapsed);
+    if (counts_.runs_total && counts_.runs > 0 && counts_.runs < *counts_.runs_total) {
+      const double per_run = elapsed / static_cast<double>(counts_.runs);
+      line += "  of " + with_separators(*counts_.runs_total) + " runs, ETA " +
+              clock_time(per_run * static_cast<double>(*counts_.runs_total - counts_.runs));
+    }
+    return line;
+  }
 
   std::string line = std::to_string(counts_.schedules_done) + "/" + std::to_string(total_) + " schedules  " + counts;
   if (counts_.schedules_done > 0 && counts_.schedules_done < total_) {

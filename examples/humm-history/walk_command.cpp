@@ -27,15 +27,14 @@ struct walk_args {
 };
 
 ha::walk_options walk_options_for(const walk_args& a) {
-  ha::walk_options options;  // (assigned: walk_options::call has no initializer for designated ones)
-  options.organization_id = a.organization;
-  options.page_size = a.page_size;
-  options.start_offset = a.start_offset;
   // Once a page tells the history's length, a few pages are requested at once (still handed
   // out in order): a long history walks several times faster.
-  options.max_in_flight = std::min<std::size_t>(4, a.connection.max_connections);
-  options.prefetch = options.max_in_flight;
-  return options;
+  const std::size_t in_flight = std::min<std::size_t>(4, a.connection.max_connections);
+  return {.organization_id = a.organization,
+          .page_size = a.page_size,
+          .start_offset = a.start_offset,
+          .prefetch = in_flight,
+          .max_in_flight = in_flight};
 }
 
 boost::asio::awaitable<int> walk(session& s, const walk_args& a) {
@@ -56,7 +55,9 @@ boost::asio::awaitable<int> walk(session& s, const walk_args& a) {
         page_offset = now.next_offset;
       }
       writer->run(*run);
-      s.status.update({0, now.runs, now.pages});
+      std::optional<std::uint64_t> total;
+      if (now.total) total = static_cast<std::uint64_t>(std::max<std::int64_t>(0, *now.total - a.start_offset));
+      s.status.update({0, now.runs, now.pages, total});
       if (s.out.stopped()) break;  // the reader went away (walk ... | head): stop quietly
     }
   } catch (const ha::api_error& e) {

@@ -49,6 +49,7 @@ struct walk_stats {
   std::uint64_t requests = 0;            ///< page requests completed
   std::uint64_t duplicates_skipped = 0;  ///< runs seen twice because new runs shifted the pages
   std::int64_t next_offset = 0;          ///< where a walk restarted now would continue
+  std::optional<std::int64_t> total;     ///< the history's length, once the server tells it
 };
 
 namespace detail {
