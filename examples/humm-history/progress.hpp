@@ -14,7 +14,7 @@ struct progress_counts {
   std::size_t schedules_done = 0;
   std::uint64_t runs = 0;
   std::uint64_t pages = 0;
-  std::optional<std::uint64_t> runs_total;  ///< a single walk's length, once the server tells it
+  std::optional<std::uint64_t> runs_total{};  ///< a single walk's length, once the server tells it
 };
 
 class status_line {
