@@ -7,6 +7,7 @@
 
 #include "cancellation.hpp"
 #include "connection_pool.hpp"
+#include "tls_session_cache.hpp"
 #include "detail/endpoint.hpp"
 #include "detail/http_error.hpp"
 #include "detail/retry.hpp"
@@ -73,6 +74,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         options(std::move(opts)),
         tls_context(make_tls_context(options.tls)),
         pool(executor, options.max_connections, options.idle_timeout) {
+    if (options.tls.resume_sessions) sessions.attach(tls_context.native_handle());
     detail::argument_problem problem;
     if (!detail::parse_base_url(options.base_url, where, problem)) throw std::invalid_argument(problem.message());
   }
@@ -80,9 +82,10 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   executor_type executor;
   client_options options;
   detail::endpoint where;
+  detail::tls_session_cache sessions;  // declared before the context that refers to it
   asio::ssl::context tls_context;
   detail::connection_pool pool;
-  std::atomic<std::uint64_t> tls_handshakes{0}, requests{0}, retries{0}, stale_resends{0};
+  std::atomic<std::uint64_t> tls_handshakes{0}, tls_resumptions{0}, requests{0}, retries{0}, stale_resends{0};
 
   // Checks that hold for every call: the token goes into a header.
   bool check_common(error_details& details) const {
@@ -130,6 +133,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         pool.count_opened();
         if (!co_await lease.connection->open(where, options.connect_timeout, error)) co_return false;
         if (where.tls) ++tls_handshakes;
+        if (lease.connection->resumed()) ++tls_resumptions;
       }
       if (co_await detail::was_cancelled()) {
         error = {make_error_code(errc::cancelled), "cancelled", true};
@@ -310,6 +314,7 @@ client_stats client::stats() const {
   client_stats s;
   s.connections_opened = pool.opened;
   s.tls_handshakes = impl_->tls_handshakes;
+  s.tls_resumptions = impl_->tls_resumptions;
   s.requests = impl_->requests;
   s.reused = pool.reused;
   s.retries = impl_->retries;

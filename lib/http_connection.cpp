@@ -2,6 +2,7 @@
 
 #include "cancellation.hpp"
 #include "detail/gzip.hpp"
+#include "tls_session_cache.hpp"
 
 #include <humm/analyst/error.hpp>
 
@@ -56,6 +57,9 @@ beast::tcp_stream& http_connection::lowest_layer() noexcept {
 
 void http_connection::close() noexcept {
   reusable_ = false;
+  // Closing without a close_notify exchange would make OpenSSL mark the session as bad,
+  // and the next connection could not resume it. A quiet shutdown keeps it.
+  if (auto* tls = std::get_if<tls_stream>(&stream_)) SSL_set_shutdown(tls->native_handle(), SSL_SENT_SHUTDOWN);
   boost::system::error_code ignored;
   lowest_layer().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   lowest_layer().close();
@@ -93,6 +97,7 @@ asio::awaitable<bool> http_connection::open(const endpoint& where, std::chrono::
       X509_VERIFY_PARAM_set_hostflags(checks, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
       X509_VERIFY_PARAM_set1_host(checks, where.host.c_str(), where.host.size());
     }
+    tls_session_cache::offer(ssl);
     auto [handshake_ec] = co_await tls->async_handshake(asio::ssl::stream_base::client, nothrow);
     if (handshake_ec) {
       std::string reason = handshake_ec.message();
@@ -103,6 +108,7 @@ asio::awaitable<bool> http_connection::open(const endpoint& where, std::chrono::
                true};
       co_return false;
     }
+    resumed_ = SSL_session_reused(ssl) == 1;
   }
   reusable_ = true;
   co_return true;

@@ -59,6 +59,8 @@ class http_connection {
   /// Whether the last exchange left the connection fit for another request.
   bool reusable() const noexcept { return reusable_; }
   bool is_tls() const noexcept { return std::holds_alternative<tls_stream>(stream_); }
+  /// Whether the TLS handshake resumed an earlier session (an abbreviated handshake).
+  bool resumed() const noexcept { return resumed_; }
   void close() noexcept;
 
   std::chrono::steady_clock::time_point idle_since{};
@@ -72,6 +74,7 @@ class http_connection {
   std::variant<plain_stream, tls_stream> stream_;
   beast::flat_buffer buffer_;
   bool reusable_ = false;
+  bool resumed_ = false;
 };
 
 }  // namespace humm::analyst::detail

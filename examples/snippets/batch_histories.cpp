@@ -15,8 +15,9 @@ namespace ha = humm::analyst;
 
 asio::awaitable<void> batch(ha::client& client, std::string organization_id, std::vector<std::string> ids) {
   std::map<std::string, std::size_t> failed_runs;
+  const ha::walk_options options{.organization_id = organization_id};  // named: see fetch_page.cpp
   const auto results = co_await ha::walk_schedules(
-      client, std::move(ids), {.organization_id = organization_id}, 16,
+      client, std::move(ids), options, 16,
       [&](const std::string& schedule_id, const ha::command_run& run) {
         if (run.status == ha::run_status::failed) ++failed_runs[schedule_id];
       });

@@ -14,8 +14,9 @@ namespace ha = humm::analyst;
 
 asio::awaitable<void> show_page(ha::client& client, std::string schedule_id, std::string organization_id) {
   try {
-    ha::schedule_history page =
-        co_await client.get_schedule_history(schedule_id, {.organization_id = organization_id, .limit = 10});
+    // A named query: GCC 12 destroys a braced temporary inside a co_await expression twice.
+    const ha::history_query query{.organization_id = organization_id, .limit = 10};
+    ha::schedule_history page = co_await client.get_schedule_history(schedule_id, query);
     for (const ha::command_run& run : page.runs)
       std::cout << ha::format_uuid(run.id) << ' ' << (run.status ? run.status->str() : "-") << '\n';
   } catch (const ha::api_error& e) {

@@ -43,6 +43,7 @@ class run_stream;
 struct client_stats {
   std::uint64_t connections_opened = 0;
   std::uint64_t tls_handshakes = 0;
+  std::uint64_t tls_resumptions = 0;  ///< handshakes that resumed an earlier session
   std::uint64_t requests = 0;        ///< attempts sent, retries and resends included
   std::uint64_t reused = 0;          ///< attempts sent on an idle pooled connection
   std::uint64_t retries = 0;

@@ -29,6 +29,8 @@ struct tls_options {
   /// server's certificate). Both empty: the system store.
   std::string ca_file;
   std::string ca_pem;
+  /// Resume TLS sessions on new connections (abbreviated handshakes after the first).
+  bool resume_sessions = true;
 };
 
 struct client_options {
