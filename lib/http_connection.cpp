@@ -8,6 +8,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -68,11 +69,29 @@ void http_connection::close() noexcept {
 asio::awaitable<bool> http_connection::open(const endpoint& where, std::chrono::milliseconds timeout,
                                             exchange_error& error) {
   error.before_response = true;
-  asio::ip::tcp::resolver resolver(co_await asio::this_coro::executor);
-  auto [resolve_ec, addresses] = co_await resolver.async_resolve(where.host, where.port, nothrow);
+  // Name resolution has no per-operation cancellation in Asio 1.81: a timer cancels the
+  // resolver instead. Both live in one shared block, which the timer's handler only touches
+  // while the block is alive; both run on this coroutine's strand.
+  struct resolution {
+    asio::ip::tcp::resolver resolver;
+    asio::steady_timer deadline;
+    bool expired = false;
+  };
+  const auto executor = co_await asio::this_coro::executor;
+  auto resolving = std::make_shared<resolution>(resolution{asio::ip::tcp::resolver(executor), asio::steady_timer(executor)});
+  resolving->deadline.expires_after(timeout);
+  resolving->deadline.async_wait([weak = std::weak_ptr<resolution>(resolving)](boost::system::error_code ec) {
+    if (auto r = weak.lock(); r && !ec) {
+      r->expired = true;
+      r->resolver.cancel();
+    }
+  });
+  auto [resolve_ec, addresses] = co_await resolving->resolver.async_resolve(where.host, where.port, nothrow);
+  resolving->deadline.cancel();
   if (resolve_ec) {
     const bool cancelled = co_await was_cancelled();
-    error = {classify(resolve_ec, false, cancelled), "cannot resolve " + where.host + ": " + resolve_ec.message(), true};
+    const std::error_code code = resolving->expired ? make_error_code(errc::timeout) : classify(resolve_ec, false, cancelled);
+    error = {code, "cannot resolve " + where.host + ": " + (resolving->expired ? "timed out" : resolve_ec.message()), true};
     co_return false;
   }
   lowest_layer().expires_after(timeout);

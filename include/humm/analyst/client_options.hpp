@@ -40,7 +40,7 @@ struct client_options {
   std::string token;
   std::string user_agent = std::string("humm-analyst-cpp/") + version;
 
-  std::chrono::milliseconds connect_timeout{10'000};  ///< TCP connect plus TLS handshake
+  std::chrono::milliseconds connect_timeout{10'000};  ///< TCP connect plus TLS handshake; name resolution too
   std::chrono::milliseconds request_timeout{60'000};  ///< one attempt: write, wait, read
 
   std::size_t max_connections = 16;                ///< open connections at most, idle or busy
