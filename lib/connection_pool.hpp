@@ -45,7 +45,9 @@ class connection_pool {
   /// Gives the permit back, keeping the connection when it is fit for reuse.
   void release(std::unique_ptr<http_connection> connection);
 
-  /// Closes idle connections (all, or those idle longer than idle_timeout).
+  /// Closes idle connections (all, or those idle longer than idle_timeout). Expiry is checked
+  /// whenever a connection is acquired, not by a timer: a pending timer would keep the
+  /// user's io_context.run() from returning for a whole idle_timeout after the last call.
   void close_idle(bool all);
 
   const pool_counters& counters() const noexcept { return counters_; }
