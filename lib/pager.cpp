@@ -56,7 +56,9 @@ class walk_state : public std::enable_shared_from_this<walk_state> {
           slot arrived = std::move(it->second);
           slots_.erase(it);
           if (arrived.code) fail(arrived.code, std::move(arrived.details));
-          co_return yield(std::move(arrived));
+          if (!older_than_yielded(arrived)) co_return yield(std::move(arrived));
+          pending_.insert(next_yield_);  // fetch it again: see older_than_yielded
+          fill_window();
         }
       }
       auto [ec] = co_await wake_.async_receive(asio::as_tuple(asio::use_awaitable));
@@ -90,6 +92,7 @@ class walk_state : public std::enable_shared_from_this<walk_state> {
     error_details details;
     schedule_history page;
     std::unique_ptr<asio::cancellation_signal> cancel = std::make_unique<asio::cancellation_signal>();
+    std::uint64_t sequence = 0;  // the order in which pages were answered
   };
 
   // Called with the lock held. Throws the failure of the page the consumer is waiting for.
@@ -115,11 +118,23 @@ class walk_state : public std::enable_shared_from_this<walk_state> {
     next_yield_ = c.last ? offset + static_cast<std::int64_t>(arrived.page.runs.size()) : c.next_offset;
     if (c.last) end_ = std::min(end_, next_yield_);
     drop_slots_before(next_yield_);
+    if (const auto total = arrived.page.pagination.total()) yielded_total_ = std::max(yielded_total_.value_or(0), *total);
+    last_yielded_sequence_ = arrived.sequence;
     ++stats_.pages;
     stats_.runs += arrived.page.runs.size();
     stats_.next_offset = next_yield_;
     fill_window();
     return {offset, std::move(arrived.page)};
+  }
+
+  // Pages fetched in parallel can be answered out of order. A page answered before new runs
+  // were created, handed out after a lower page answered after them, would skip the runs
+  // the creation pushed across the boundary between the two: it was answered before the
+  // page handed out last, and its smaller total gives it away. (A page fetched again is
+  // answered later, so a shrinking history cannot make this loop.)
+  bool older_than_yielded(const slot& s) const {
+    const auto total = s.page.pagination.total();
+    return s.sequence < last_yielded_sequence_ && total && yielded_total_ && *total < *yielded_total_;
   }
 
   // Pages requested at a stride that turned out wrong (a short page in the middle) are
@@ -194,6 +209,7 @@ class walk_state : public std::enable_shared_from_this<walk_state> {
       if (it == slots_.end()) return;
       slot& s = it->second;
       s.done = true;
+      s.sequence = ++answers_;
       s.code = code;
       s.details = std::move(details);
       if (!code) {
@@ -225,6 +241,9 @@ class walk_state : public std::enable_shared_from_this<walk_state> {
   std::int64_t next_yield_;                                         // the next page handed out
   std::int64_t end_ = std::numeric_limits<std::int64_t>::max();     // no page starts here or after
   std::optional<std::int64_t> total_;
+  std::optional<std::int64_t> yielded_total_;  // the largest total of the pages handed out
+  std::uint64_t last_yielded_sequence_ = 0;
+  std::uint64_t answers_ = 0;
   std::int64_t stride_ = 0;  // runs per full page, learned from the first page
   std::int64_t highest_requested_ = -1;
   std::size_t in_flight_ = 0;

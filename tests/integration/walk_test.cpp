@@ -122,6 +122,26 @@ BOOST_AUTO_TEST_CASE(runs_created_during_a_walk_are_neither_repeated_nor_lost) {
   BOOST_TEST(runs.stats().duplicates_skipped == 5u);
 }
 
+BOOST_AUTO_TEST_CASE(runs_created_while_parallel_pages_are_answered_out_of_order_are_not_lost) {
+  client_fixture f;
+  auto c = f.make_client();
+  // After page 0, pages 10 and 20 are requested together: 10 on the idle connection (held
+  // back 400 ms), 20 on a new one (answered at once). Runs created at 150 ms shift page 10
+  // but not page 20, which was answered before: 5 older runs fall between the two.
+  f.server.push_fault({});
+  f.server.push_fault({.delay = 400ms});
+  auto options = walk(f, 10);
+  options.max_in_flight = 2;
+  auto runs = c.history_runs(f.schedule_id(), options);
+  asio::co_spawn(f.io, [&]() -> asio::awaitable<void> {
+    co_await pause(150ms);
+    f.server.insert_runs_at_head(f.schedule.schedule.id, 5);
+  }, asio::detached);
+  const auto got = ids(f.run(all_runs(runs)));
+  BOOST_TEST(std::set<ha::uuid>(got.begin(), got.end()).size() == got.size());
+  BOOST_TEST((got == ids(f.schedule.runs)));  // every older run, in order, none lost
+}
+
 BOOST_AUTO_TEST_CASE(a_server_repeating_a_page_ends_the_walk_with_an_error) {
   client_fixture f;
   auto c = f.make_client();
