@@ -206,12 +206,7 @@ BOOST_FIXTURE_TEST_CASE(a_run_shown_twice_by_shifted_pages_is_shown_once, batch_
   const hat::schedule_data& walked = schedules[1];  // 35 runs
   api.server.push_fault({});
   api.server.push_fault({.delay = std::chrono::milliseconds(1500)});
-  std::thread creator([&] {
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (api.server.counters().requests < 2 && std::chrono::steady_clock::now() < give_up)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    api.server.insert_runs_at_head(walked.schedule.id, 3);
-  });
+  std::thread creator = create_runs_after(api.server, walked.schedule.id, 2, 3);
   const temp_file file(id_of(walked) + "\n");
   const auto r = api.run(batch(file.path, {"--page-size", "10", "--stats"}));
   creator.join();

@@ -80,4 +80,14 @@ boost::json::object stats_of(const process_result& r) {
   return v.as_object();
 }
 
+std::thread create_runs_after(humm::analyst::testing::fake_server& server, const humm::analyst::uuid& schedule,
+                              std::size_t requests, std::size_t count) {
+  return std::thread([&server, schedule, requests, count] {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (server.counters().requests < requests && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    server.insert_runs_at_head(schedule, count);
+  });
+}
+
 }  // namespace humm_test

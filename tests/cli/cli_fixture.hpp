@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace humm_test {
@@ -62,5 +63,10 @@ std::vector<boost::json::value> ndjson_values(const std::string& text);
 boost::json::value json_of(const humm::analyst::command_run& run);
 /// The last line of stderr, parsed: the --stats line.
 boost::json::object stats_of(const process_result& r);
+
+/// Creates `count` runs at the head of `schedule` once the server has seen `requests`
+/// requests (or after 30 s): pages requested later are shifted. Join the thread.
+std::thread create_runs_after(humm::analyst::testing::fake_server& server, const humm::analyst::uuid& schedule,
+                              std::size_t requests, std::size_t count);
 
 }  // namespace humm_test

@@ -111,12 +111,7 @@ BOOST_FIXTURE_TEST_CASE(a_run_shown_twice_by_shifted_pages_is_shown_once, walk_f
   // last three runs of page 1 again.
   api.server.push_fault({});
   api.server.push_fault({.delay = std::chrono::milliseconds(1500)});
-  std::thread creator([&] {
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (api.server.counters().requests < 2 && std::chrono::steady_clock::now() < give_up)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    api.server.insert_runs_at_head(data.schedule.id, 3);
-  });
+  std::thread creator = create_runs_after(api.server, data.schedule.id, 2, 3);
   const auto r = api.run(walk({"--page-size", "10", "--max-connections", "1", "--start-offset", "200", "--stats"}));
   creator.join();
   BOOST_TEST(r.exit_code == 0);
