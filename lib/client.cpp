@@ -68,7 +68,7 @@ asio::ssl::context make_tls_context(const tls_options& tls) {
 
 }  // namespace
 
-struct client::impl : std::enable_shared_from_this<client::impl> {
+struct client::impl {
   impl(executor_type ex, client_options opts)
       : executor(std::move(ex)),
         options(std::move(opts)),
@@ -106,6 +106,13 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     return req;
   }
 
+  // Whether the caller cancelled the call; then `error` says so.
+  static asio::awaitable<bool> stopped(detail::exchange_error& error) {
+    const bool cancelled = co_await detail::was_cancelled();
+    if (cancelled) error = {make_error_code(errc::cancelled), "cancelled", true};
+    co_return cancelled;
+  }
+
   // One attempt: a pooled connection (or a new one), one exchange. A reused connection that
   // the server had closed while idle is replaced at once, without spending a retry.
   asio::awaitable<bool> attempt(const detail::request& req, std::chrono::milliseconds timeout, detail::response& out,
@@ -113,7 +120,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     co_await asio::this_coro::throw_if_cancelled(false);
     for (bool fresh = false;;) {
       detail::connection_pool::lease lease;
-      if (co_await detail::was_cancelled() || !co_await pool.acquire(lease, fresh)) {
+      if (co_await stopped(error) || !co_await pool.acquire(lease, fresh)) {
         error = {make_error_code(errc::cancelled), "cancelled while waiting for a connection", true};
         co_return false;
       }
@@ -124,10 +131,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         ~give_back() { pool.release(std::move(connection)); }
       } guard{pool, lease.connection};
 
-      if (co_await detail::was_cancelled()) {
-        error = {make_error_code(errc::cancelled), "cancelled", true};
-        co_return false;
-      }
+      if (co_await stopped(error)) co_return false;
       if (!lease.connection) {
         lease.connection = std::make_unique<detail::http_connection>(executor, where.tls ? &tls_context : nullptr);
         pool.count_opened();
@@ -135,10 +139,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         if (where.tls) ++tls_handshakes;
         if (lease.connection->resumed()) ++tls_resumptions;
       }
-      if (co_await detail::was_cancelled()) {
-        error = {make_error_code(errc::cancelled), "cancelled", true};
-        co_return false;
-      }
+      if (co_await stopped(error)) co_return false;
       ++requests;
       const bool ok = co_await lease.connection->exchange(req, timeout, options.max_response_bytes, out, error);
       if (!ok && lease.reused && error.before_response && error.code == errc::connection) {
@@ -153,7 +154,6 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   // A GET with retries; on success the body, else the code and details.
   asio::awaitable<outcome<std::string>> get(std::string target, call_options call) {
     co_await asio::this_coro::throw_if_cancelled(false);
-    auto self = shared_from_this();  // the client may be destroyed while the call runs
     outcome<std::string> result;
     const std::string what = "GET " + target.substr(0, target.find('?'));
     retry_policy policy = options.retry;
