@@ -70,9 +70,8 @@ boost::asio::awaitable<int> demo(session& s, const demo_args& a, const hat::fake
   say(describe_schedule(header));
   blank_line();
 
-  ha::walk_options options;
-  options.organization_id = ha::format_uuid(server.options().organization);
-  options.page_size = a.page_size;
+  const ha::walk_options options{.organization_id = ha::format_uuid(server.options().organization),
+                                 .page_size = a.page_size};
   auto runs = s.client.history_runs(ha::format_uuid(walked.schedule.id), options);
   auto writer = make_run_writer(s.format, s.out, terminal_table_style(false));
   writer->begin();
@@ -81,8 +80,7 @@ boost::asio::awaitable<int> demo(session& s, const demo_args& a, const hat::fake
     if (s.out.stopped()) co_return success;
   }
   writer->finish();
-  const ha::walk_stats done = runs.stats();
-  s.counts = {done.pages, done.runs, done.duplicates_skipped};
+  s.count(runs.stats());
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   blank_line();
   say(summary(s, elapsed, a.page_size));

@@ -40,6 +40,10 @@ class session {
 
   /// A -v line on stderr; nothing without -v.
   void log(std::string_view line);
+  /// Takes the counts of --stats from a finished (or stopped) walk.
+  void count(const humm::analyst::walk_stats& walk) {
+    counts = {walk.pages, walk.runs, walk.duplicates_skipped};
+  }
   /// An error line on stderr: "humm-history: <line>".
   void error(std::string_view line);
 

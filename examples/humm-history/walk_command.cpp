@@ -64,8 +64,7 @@ boost::asio::awaitable<int> walk(session& s, const walk_args& a) {
     code = s.fail(e);
   }
   writer->finish();  // even after a failure, so that json output stays a valid array
-  const ha::walk_stats done = runs.stats();
-  s.counts = {done.pages, done.runs, done.duplicates_skipped};
+  s.count(runs.stats());
   co_return code;
 }
 
