@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the build needs, only those missing; as root or through
-# sudo. Quick when everything is already there.
+# sudo. Quick when everything is already there. Arguments name further packages (the
+# benchmarks' nginx, wrk and libcurl).
 set -euo pipefail
 
 packages=(
   cmake ninja-build g++ ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
   libssl-dev zlib1g-dev libcli11-dev
+  "$@"
 )
 
 missing=()
