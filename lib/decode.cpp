@@ -1,7 +1,8 @@
 #include <humm/analyst/decode.hpp>
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parser.hpp>
+#include "model_reader.hpp"
+
+#include <boost/json/basic_parser_impl.hpp>
 
 #include <algorithm>
 
@@ -32,16 +33,15 @@ decode_failure syntax_failure(std::string_view text, std::size_t consumed, const
 
 template <class T>
 decode_result<T> try_decode(std::string_view json_text) {
-  // The DOM lives only until it is mapped to models: a monotonic arena makes its thousands
-  // of small allocations one pointer bump each, freed at once.
-  boost::json::monotonic_resource arena(json_text.size() * 2);
-  boost::json::parser parser;
-  parser.reset(&arena);  // the parsed value's storage (the constructor's is for temporaries)
+  // The parser's events fill the model directly: no DOM is built in between.
+  T result;
+  boost::json::basic_parser<detail::model_reader> parser({}, detail::model_sink(result));
   boost::json::error_code ec;
-  const std::size_t consumed = parser.write_some(json_text.data(), json_text.size(), ec);
+  const std::size_t consumed = parser.write_some(false, json_text.data(), json_text.size(), ec);
   if (!ec && consumed < json_text.size()) ec = boost::json::error::extra_data;
   if (ec) return syntax_failure(json_text, consumed, ec);
-  return try_decode<T>(parser.release());
+  if (parser.handler().failed()) return parser.handler().take_failure();
+  return result;
 }
 
 template decode_result<command_schedule> try_decode<command_schedule>(std::string_view);

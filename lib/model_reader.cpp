@@ -1,0 +1,494 @@
+#include "model_reader.hpp"
+
+#include <boost/describe/members.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include <array>
+#include <type_traits>
+
+namespace humm::analyst::detail {
+namespace {
+
+namespace json = boost::json;
+
+// ---- leaf values ------------------------------------------------------------------------
+
+// How an offending value is shown in a reason: strings quoted and shortened, others by kind.
+std::string describe(const json_scalar& v) {
+  switch (v.kind) {
+    case json::kind::string: {
+      constexpr std::size_t max_shown = 60;
+      if (v.text.size() <= max_shown) return json::serialize(v.text);
+      return json::serialize(v.text.substr(0, max_shown)) + "...";
+    }
+    case json::kind::object: return "an object";
+    case json::kind::array: return "an array";
+    case json::kind::null: return "null";
+    default: return "the number or boolean " + json::serialize(v.primitive);
+  }
+}
+
+bool expected(std::string& reason, std::string_view what, const json_scalar& v) {
+  reason = "expected " + std::string(what) + ", got " + describe(v);
+  return false;
+}
+
+bool read(const json_scalar& v, std::string& out, std::string& reason) {
+  if (v.kind != json::kind::string) return expected(reason, "a string", v);
+  out.assign(v.text);
+  return true;
+}
+
+bool read(const json_scalar& v, bool& out, std::string& reason) {
+  if (v.kind != json::kind::bool_) return expected(reason, "true or false", v);
+  out = v.primitive.get_bool();
+  return true;
+}
+
+bool read(const json_scalar& v, uuid& out, std::string& reason) {
+  std::optional<uuid> id;
+  if (v.kind == json::kind::string) id = parse_uuid(v.text);
+  if (!id) return expected(reason, "a UUID", v);
+  out = *id;
+  return true;
+}
+
+bool read(const json_scalar& v, timestamp& out, std::string& reason) {
+  if (v.kind != json::kind::string) return expected(reason, "an RFC 3339 date-time", v);
+  std::string_view why;
+  const std::optional<timestamp> t = parse_timestamp(v.text, &why);
+  if (!t) {
+    expected(reason, "an RFC 3339 date-time", v);
+    reason += " (" + std::string(why) + ")";
+    return false;
+  }
+  out = *t;
+  return true;
+}
+
+template <class E>
+bool read(const json_scalar& v, open_enum<E>& out, std::string& reason) {
+  if (v.kind != json::kind::string) return expected(reason, "a string", v);
+  out = open_enum<E>::from_string(v.text);
+  return true;
+}
+
+// ---- sinks: what each C++ type does with its JSON value ----------------------------------
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+template <class T>
+constexpr bool is_model = boost::describe::has_describe_members<T>::value;
+
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+struct is_vector<std::vector<T>> : std::true_type {};
+
+template <class T>
+const sink_ops& ops_for();
+
+template <class T>
+const member_table& members_of();
+
+template <class T>
+sink sink_of(T& target) {
+  return {&ops_for<T>(), &target};
+}
+
+template <class T>
+const sink_ops& ops_for() {
+  if constexpr (is_model<T>) {
+    static constexpr sink_ops ops{
+        [](void*, const json_scalar& v, std::string& reason) { return expected(reason, "an object", v); },
+        [](model_reader& reader, void* target) { reader.push_model(members_of<T>(), target); }, nullptr};
+    return ops;
+  } else if constexpr (is_vector<T>::value) {
+    static constexpr sink_ops ops{
+        [](void*, const json_scalar& v, std::string& reason) { return expected(reason, "an array", v); }, nullptr,
+        [](model_reader& reader, void* target) {
+          static_cast<T*>(target)->clear();
+          reader.push_array(target, [](void* vector) { return sink_of(static_cast<T*>(vector)->emplace_back()); });
+        }};
+    return ops;
+  } else if constexpr (std::is_same_v<T, pagination>) {
+    // Free-form: every key is kept, so the object is collected as a DOM.
+    static constexpr sink_ops ops{
+        [](void*, const json_scalar& v, std::string& reason) { return expected(reason, "an object", v); },
+        [](model_reader& reader, void* target) { reader.push_dom(&static_cast<pagination*>(target)->fields()); },
+        nullptr};
+    return ops;
+  } else {
+    static constexpr sink_ops ops{
+        [](void* target, const json_scalar& v, std::string& reason) { return read(v, *static_cast<T*>(target), reason); },
+        nullptr, nullptr};
+    return ops;
+  }
+}
+
+// ---- models: a table of member rules, built once from each model's description ----------
+
+// Members that api/SPEC.md gives a default for, kept as initialised when missing or null.
+constexpr bool has_documented_default(const command_schedule*, std::string_view member) {
+  return member == "timezone" || member == "enabled" || member == "run_mode";
+}
+constexpr bool has_documented_default(const schedule_history*, std::string_view member) {
+  return member == "pagination";
+}
+constexpr bool has_documented_default(const void*, std::string_view) { return false; }
+
+template <class T, class Descriptor>
+member_rule make_rule(Descriptor) {
+  using member_type = std::remove_cvref_t<decltype(std::declval<T&>().*Descriptor::pointer)>;
+  member_rule rule;
+  rule.key = Descriptor::name;
+  rule.value = [](void* model) {
+    auto& member = static_cast<T*>(model)->*Descriptor::pointer;
+    if constexpr (is_optional<member_type>::value)
+      return sink_of(member.emplace());
+    else
+      return sink_of(member);
+  };
+  rule.absent = [](void* model, bool missing, std::string& reason) {
+    auto& member = static_cast<T*>(model)->*Descriptor::pointer;
+    if constexpr (is_optional<member_type>::value) {
+      member.reset();
+      return true;
+    } else {
+      if (has_documented_default(static_cast<T*>(model), Descriptor::name)) return true;  // keep the initialiser
+      if (missing) {
+        reason = "required field is missing";
+        return false;
+      }
+      return sink_of(member).ops->scalar(&member, json_scalar{}, reason);  // says what was expected
+    }
+  };
+  return rule;
+}
+
+template <class T>
+const member_table& members_of() {
+  using members = boost::describe::describe_members<T, boost::describe::mod_public>;
+  static constexpr std::size_t count = boost::mp11::mp_size<members>::value;
+  static_assert(count <= 64, "the seen-members mask is 64 bits");
+  static const std::array<member_rule, count> rules = [] {
+    std::array<member_rule, count> table{};
+    std::size_t i = 0;
+    boost::mp11::mp_for_each<members>([&](auto d) { table[i++] = make_rule<T>(d); });
+    return table;
+  }();
+  static const member_table table{rules.data(), rules.size()};
+  return table;
+}
+
+}  // namespace
+
+template <class T>
+sink model_sink(T& model) {
+  return sink_of(model);
+}
+
+template sink model_sink<command_schedule>(command_schedule&);
+template sink model_sink<command_run>(command_run&);
+template sink model_sink<schedule_history>(schedule_history&);
+template sink model_sink<run_details>(run_details&);
+
+// ---- the event handler --------------------------------------------------------------------
+
+namespace {
+
+// The value of a key no model knows: ignored, with all it contains.
+constexpr sink_ops skip_ops{[](void*, const json_scalar&, std::string&) { return true; },
+                            [](model_reader& reader, void*) { reader.push_skip(); },
+                            [](model_reader& reader, void*) { reader.push_skip(); }};
+
+constexpr std::size_t unknown_member = static_cast<std::size_t>(-1);
+
+}  // namespace
+
+void model_reader::push_model(const member_table& table, void* model) {
+  frame f;
+  f.kind = frame_kind::model;
+  f.target = model;
+  f.table = &table;
+  stack_.push_back(f);
+}
+
+void model_reader::push_array(void* vector, sink (*element)(void*)) {
+  frame f;
+  f.kind = frame_kind::array;
+  f.target = vector;
+  f.element = element;
+  stack_.push_back(f);
+}
+
+void model_reader::push_skip() {
+  frame f;
+  f.kind = frame_kind::skip;
+  f.depth = 1;
+  stack_.push_back(f);
+}
+
+void model_reader::push_dom(json::object* destination) {
+  frame f;
+  f.kind = frame_kind::dom;
+  f.destination = destination;
+  f.depth = 1;
+  stack_.push_back(f);
+  dom_.reset();
+}
+
+model_reader::frame* model_reader::absorbing() {
+  if (stack_.empty()) return nullptr;
+  frame& top = stack_.back();
+  return top.kind == frame_kind::skip || top.kind == frame_kind::dom ? &top : nullptr;
+}
+
+bool model_reader::collecting() {
+  const frame* top = absorbing();
+  return top && top->kind == frame_kind::dom;
+}
+
+// Where the value that starts now goes. False when it needs nothing more: a null member
+// settled by its rule (or failed).
+bool model_reader::take_sink(sink& out, bool is_null) {
+  if (stack_.empty()) {
+    out = root_;
+    return true;
+  }
+  frame& top = stack_.back();
+  if (top.kind == frame_kind::array) {
+    out = top.element(top.target);
+    ++top.elements;
+    return true;
+  }
+  if (top.member == unknown_member) {
+    out = {&skip_ops, nullptr};
+    return true;
+  }
+  const member_rule& rule = top.table->rules[top.member];
+  if (is_null) {
+    std::string reason;
+    if (!rule.absent(top.target, false, reason)) fail(std::move(reason));
+    return false;
+  }
+  out = rule.value(top.target);
+  return true;
+}
+
+void model_reader::value(const json_scalar& v) {
+  if (failed_ || absorbing()) return;
+  sink s;
+  if (!take_sink(s, v.kind == json::kind::null)) return;
+  std::string reason;
+  if (!s.ops->scalar(s.target, v, reason)) fail(std::move(reason));
+}
+
+void model_reader::open(bool is_object) {
+  if (failed_) return;
+  if (frame* top = absorbing()) {
+    ++top->depth;
+    return;
+  }
+  sink s;
+  if (!take_sink(s, false)) return;
+  if (auto opener = is_object ? s.ops->open_object : s.ops->open_array) {
+    opener(*this, s.target);
+    return;
+  }
+  json_scalar container;
+  container.kind = is_object ? json::kind::object : json::kind::array;
+  std::string reason;
+  s.ops->scalar(s.target, container, reason);  // fails, saying what was expected instead
+  fail(std::move(reason));
+}
+
+void model_reader::close(std::size_t size, bool is_object) {
+  if (failed_) return;
+  frame& top = stack_.back();
+  switch (top.kind) {
+    case frame_kind::skip:
+      if (--top.depth == 0) stack_.pop_back();
+      return;
+    case frame_kind::dom:
+      if (is_object)
+        dom_.push_object(size);
+      else
+        dom_.push_array(size);
+      if (--top.depth == 0) {
+        *top.destination = std::move(dom_.release().as_object());
+        stack_.pop_back();
+      }
+      return;
+    case frame_kind::array:
+      stack_.pop_back();
+      return;
+    case frame_kind::model:
+      for (std::size_t i = 0; i < top.table->size; ++i) {
+        if (top.seen >> i & 1) continue;
+        const member_rule& rule = top.table->rules[i];
+        top.key = rule.key;
+        std::string reason;
+        if (!rule.absent(top.target, true, reason)) return fail(std::move(reason));
+      }
+      stack_.pop_back();
+      return;
+  }
+}
+
+// Keys are matched in one pass over the object. Servers send keys in a stable order, mostly
+// the documented one, so the member after the last match is tried first.
+void model_reader::select_member(frame& model, std::string_view key) {
+  const member_table& table = *model.table;
+  std::size_t i = model.next;
+  for (std::size_t tried = 0; tried < table.size && table.rules[i].key != key; ++tried)
+    i = i + 1 == table.size ? 0 : i + 1;
+  if (table.rules[i].key != key) {
+    model.member = unknown_member;  // the API has grown
+    return;
+  }
+  model.member = i;
+  model.key = table.rules[i].key;
+  model.next = i + 1 == table.size ? 0 : i + 1;
+  model.seen |= std::uint64_t{1} << i;
+}
+
+void model_reader::fail(std::string reason) {
+  failed_ = true;
+  std::string path;
+  for (const frame& f : stack_) {
+    if (f.kind == frame_kind::model) {
+      if (!path.empty()) path += '.';
+      path += f.key;
+    } else if (f.kind == frame_kind::array) {
+      path += '[' + std::to_string(f.elements - 1) + ']';
+    }
+  }
+  failure_ = {std::move(path), std::move(reason)};
+}
+
+bool model_reader::on_object_begin(json::error_code&) {
+  open(true);
+  return true;
+}
+
+bool model_reader::on_object_end(std::size_t size, json::error_code&) {
+  close(size, true);
+  return true;
+}
+
+bool model_reader::on_array_begin(json::error_code&) {
+  open(false);
+  return true;
+}
+
+bool model_reader::on_array_end(std::size_t size, json::error_code&) {
+  close(size, false);
+  return true;
+}
+
+bool model_reader::on_key_part(std::string_view part, std::size_t, json::error_code&) {
+  key_buffer_.append(part);
+  return true;
+}
+
+bool model_reader::on_key(std::string_view part, std::size_t, json::error_code&) {
+  std::string_view key = part;
+  if (!key_buffer_.empty()) key = key_buffer_.append(part);
+  if (!failed_) {
+    frame& top = stack_.back();
+    if (top.kind == frame_kind::model)
+      select_member(top, key);
+    else if (top.kind == frame_kind::dom)
+      dom_.push_key(key);
+  }
+  key_buffer_.clear();
+  return true;
+}
+
+bool model_reader::on_string_part(std::string_view part, std::size_t, json::error_code&) {
+  string_buffer_.append(part);
+  return true;
+}
+
+bool model_reader::on_string(std::string_view part, std::size_t, json::error_code&) {
+  std::string_view text = part;
+  if (!string_buffer_.empty()) text = string_buffer_.append(part);
+  if (collecting())
+    dom_.push_string(text);
+  else
+    value({json::kind::string, text, {}});
+  string_buffer_.clear();
+  return true;
+}
+
+bool model_reader::on_int64(std::int64_t i, std::string_view, json::error_code&) {
+  if (collecting())
+    dom_.push_int64(i);
+  else
+    value({json::kind::int64, {}, i});
+  return true;
+}
+
+bool model_reader::on_uint64(std::uint64_t u, std::string_view, json::error_code&) {
+  if (collecting())
+    dom_.push_uint64(u);
+  else
+    value({json::kind::uint64, {}, u});
+  return true;
+}
+
+bool model_reader::on_double(double d, std::string_view, json::error_code&) {
+  if (collecting())
+    dom_.push_double(d);
+  else
+    value({json::kind::double_, {}, d});
+  return true;
+}
+
+bool model_reader::on_bool(bool b, json::error_code&) {
+  if (collecting())
+    dom_.push_bool(b);
+  else
+    value({json::kind::bool_, {}, b});
+  return true;
+}
+
+bool model_reader::on_null(json::error_code&) {
+  if (collecting())
+    dom_.push_null();
+  else
+    value({json::kind::null, {}, nullptr});
+  return true;
+}
+
+void replay(const json::value& v, model_reader& reader) {
+  json::error_code ec;
+  switch (v.kind()) {
+    case json::kind::object:
+      reader.on_object_begin(ec);
+      for (const json::key_value_pair& entry : v.get_object()) {
+        reader.on_key(entry.key(), entry.key().size(), ec);
+        replay(entry.value(), reader);
+      }
+      reader.on_object_end(v.get_object().size(), ec);
+      break;
+    case json::kind::array:
+      reader.on_array_begin(ec);
+      for (const json::value& element : v.get_array()) replay(element, reader);
+      reader.on_array_end(v.get_array().size(), ec);
+      break;
+    case json::kind::string: reader.on_string(v.get_string(), v.get_string().size(), ec); break;
+    case json::kind::int64: reader.on_int64(v.get_int64(), {}, ec); break;
+    case json::kind::uint64: reader.on_uint64(v.get_uint64(), {}, ec); break;
+    case json::kind::double_: reader.on_double(v.get_double(), {}, ec); break;
+    case json::kind::bool_: reader.on_bool(v.get_bool(), ec); break;
+    case json::kind::null: reader.on_null(ec); break;
+  }
+}
+
+}  // namespace humm::analyst::detail

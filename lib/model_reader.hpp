@@ -1,0 +1,144 @@
+#pragma once
+// Reads the models from JSON events, as boost::json::basic_parser produces them while it
+// parses: a body becomes models in one pass over its bytes, with no DOM in between. A
+// parsed boost::json::value is read by replaying it as events (replay()), so that both
+// paths share every rule of api/SPEC.md: unknown keys ignored, missing or null optional
+// members absent, documented defaults kept, and a failure named by its JSON path.
+//
+// After a failure the reader ignores the rest, so that the parser still finds a syntax
+// error further on (text that is not JSON is reported as such first).
+
+#include <humm/analyst/decode.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/string.hpp>
+#include <boost/json/value.hpp>
+#include <boost/json/value_stack.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace humm::analyst::detail {
+
+/// One JSON value as a reader's rules see it: a scalar, or the kind of container that
+/// stands where a scalar was expected (for the message).
+struct json_scalar {
+  boost::json::kind kind = boost::json::kind::null;
+  std::string_view text;        ///< a string's characters
+  boost::json::value primitive; ///< a number or boolean (no allocation)
+};
+
+class model_reader;
+
+/// What one C++ type does with the JSON value meant for it.
+struct sink_ops {
+  bool (*scalar)(void* target, const json_scalar& value, std::string& reason);  ///< false: reason says why
+  void (*open_object)(model_reader& reader, void* target);  ///< nullptr: an object is wrong here
+  void (*open_array)(model_reader& reader, void* target);   ///< nullptr: an array is wrong here
+};
+
+/// Where the next JSON value goes.
+struct sink {
+  const sink_ops* ops = nullptr;
+  void* target = nullptr;
+};
+
+/// One member of a model: its JSON key, where its value goes, and what happens when the
+/// key is missing (`missing`) or null.
+struct member_rule {
+  std::string_view key;
+  sink (*value)(void* model);
+  bool (*absent)(void* model, bool missing, std::string& reason);
+};
+
+struct member_table {
+  const member_rule* rules;
+  std::size_t size;
+};
+
+/// The sink of a whole model; defined for command_schedule, command_run, schedule_history
+/// and run_details.
+template <class T>
+sink model_sink(T& model);
+
+/// A handler for boost::json::basic_parser that fills a model.
+class model_reader {
+ public:
+  static constexpr std::size_t max_object_size = boost::json::object::max_size();
+  static constexpr std::size_t max_array_size = boost::json::array::max_size();
+  static constexpr std::size_t max_key_size = boost::json::string::max_size();
+  static constexpr std::size_t max_string_size = boost::json::string::max_size();
+
+  explicit model_reader(sink root) : root_(root) {}
+
+  bool failed() const noexcept { return failed_; }
+  decode_failure take_failure() { return std::move(failure_); }
+
+  // Called by the sinks of containers.
+  void push_model(const member_table& table, void* model);
+  void push_array(void* vector, sink (*element)(void* vector));
+  void push_skip();
+  void push_dom(boost::json::object* destination);
+
+  // The basic_parser handler interface.
+  bool on_document_begin(boost::json::error_code&) { return true; }
+  bool on_document_end(boost::json::error_code&) { return true; }
+  bool on_object_begin(boost::json::error_code&);
+  bool on_object_end(std::size_t size, boost::json::error_code&);
+  bool on_array_begin(boost::json::error_code&);
+  bool on_array_end(std::size_t size, boost::json::error_code&);
+  bool on_key_part(std::string_view part, std::size_t, boost::json::error_code&);
+  bool on_key(std::string_view part, std::size_t, boost::json::error_code&);
+  bool on_string_part(std::string_view part, std::size_t, boost::json::error_code&);
+  bool on_string(std::string_view part, std::size_t, boost::json::error_code&);
+  bool on_number_part(std::string_view, boost::json::error_code&) { return true; }
+  bool on_int64(std::int64_t i, std::string_view, boost::json::error_code&);
+  bool on_uint64(std::uint64_t u, std::string_view, boost::json::error_code&);
+  bool on_double(double d, std::string_view, boost::json::error_code&);
+  bool on_bool(bool b, boost::json::error_code&);
+  bool on_null(boost::json::error_code&);
+  bool on_comment_part(std::string_view, boost::json::error_code&) { return true; }
+  bool on_comment(std::string_view, boost::json::error_code&) { return true; }
+
+ private:
+  enum class frame_kind : std::uint8_t { model, array, skip, dom };
+
+  // One open container, and where its values go.
+  struct frame {
+    frame_kind kind = frame_kind::model;
+    void* target = nullptr;                      // model, array: the C++ object filled
+    const member_table* table = nullptr;         // model
+    std::size_t member = 0;                      // model: the rule of the key just read
+    std::size_t next = 0;                        // model: the rule tried first for the next key
+    std::string_view key;                        // model: the key just read, for paths
+    std::uint64_t seen = 0;                      // model: the members met, by rule index
+    sink (*element)(void* vector) = nullptr;     // array: appends an element
+    std::size_t elements = 0;                    // array: elements begun
+    boost::json::object* destination = nullptr;  // dom
+    std::size_t depth = 0;                       // skip, dom: containers open
+  };
+
+  frame* absorbing();  // the top frame when it is a skipped or collected subtree
+  bool collecting();   // inside a subtree collected as a DOM
+  bool take_sink(sink& out, bool is_null);
+  void select_member(frame& model, std::string_view key);
+  void value(const json_scalar& v);
+  void open(bool is_object);
+  void close(std::size_t size, bool is_object);
+  void fail(std::string reason);
+
+  sink root_;
+  bool failed_ = false;
+  decode_failure failure_;
+  std::vector<frame> stack_;
+  std::string key_buffer_, string_buffer_;  // keys and strings that arrive in parts
+  boost::json::value_stack dom_;
+};
+
+/// Feeds a parsed value to `reader` as the parser's events would.
+void replay(const boost::json::value& value, model_reader& reader);
+
+}  // namespace humm::analyst::detail
