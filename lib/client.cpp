@@ -6,6 +6,7 @@
 #include <humm/analyst/decode.hpp>
 
 #include "cancellation.hpp"
+#include "strands.hpp"
 #include "connection_pool.hpp"
 #include "tls_session_cache.hpp"
 #include "detail/endpoint.hpp"
@@ -289,7 +290,7 @@ void spawn_for_handler(const asio::any_io_executor& executor, asio::awaitable<ou
                        error_details* details, Handler handler) {
   auto slot = asio::get_associated_cancellation_slot(handler);
   auto handler_executor = asio::get_associated_executor(handler, executor);
-  asio::co_spawn(asio::make_strand(executor), std::move(operation),
+  asio::co_spawn(detail::new_strand(executor), std::move(operation),
                  asio::bind_cancellation_slot(
                      slot, asio::bind_executor(handler_executor, [handler = std::move(handler), details](
                                                                      std::exception_ptr failure, outcome<T> result) mutable {
@@ -334,7 +335,7 @@ template <class T>
 asio::awaitable<T> run_call(std::shared_ptr<client::impl> state, asio::awaitable<outcome<T>> operation) {
   const auto executor = state->executor;
   co_return value_or_throw(
-      co_await asio::co_spawn(asio::make_strand(executor), keeping(std::move(state), std::move(operation)),
+      co_await asio::co_spawn(detail::new_strand(executor), keeping(std::move(state), std::move(operation)),
                               asio::use_awaitable));
 }
 
