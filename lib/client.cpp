@@ -24,7 +24,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/field.hpp>
 
 #include <random>
 #include <stdexcept>
@@ -32,7 +31,6 @@
 namespace humm::analyst {
 
 namespace asio = boost::asio;
-namespace http = detail::http;
 
 namespace {
 
@@ -77,7 +75,9 @@ struct client::impl {
         pool(executor, options.max_connections, options.idle_timeout) {
     if (options.tls.resume_sessions) sessions.attach(tls_context.native_handle());
     detail::argument_problem problem;
-    if (!detail::parse_base_url(options.base_url, where, problem)) throw std::invalid_argument(problem.message());
+    if (!detail::parse_base_url(options.base_url, where, problem) ||
+        !detail::check_header_value("user_agent", options.user_agent, problem))
+      throw std::invalid_argument(problem.message());
   }
 
   executor_type executor;
@@ -96,15 +96,8 @@ struct client::impl {
     return false;
   }
 
-  detail::request make_request(std::string target) const {
-    detail::request req{http::verb::get, target, 11};
-    req.set(http::field::host, where.host_header);
-    req.set(http::field::authorization, "Bearer " + options.token);
-    req.set(http::field::accept, "application/json");
-    req.set(http::field::user_agent, options.user_agent);
-    if (options.gzip) req.set(http::field::accept_encoding, "gzip");
-    req.keep_alive(true);
-    return req;
+  detail::request make_request(const std::string& target) const {
+    return detail::get_request(where, target, options.token, options.user_agent, options.gzip);
   }
 
   // Whether the caller cancelled the call; then `error` says so.
@@ -160,7 +153,7 @@ struct client::impl {
     retry_policy policy = options.retry;
     if (call.max_retries) policy.max_retries = std::max(0, *call.max_retries);
     const auto timeout = call.request_timeout.value_or(options.request_timeout);
-    const detail::request req = make_request(std::move(target));
+    const detail::request req = make_request(target);
 
     for (int retries_done = 0;; ++retries_done) {
       detail::response response;

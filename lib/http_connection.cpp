@@ -8,6 +8,7 @@
 #include <humm/analyst/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -16,15 +17,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 namespace humm::analyst::detail {
+
+namespace http = beast::http;
 
 namespace {
 
@@ -40,6 +41,47 @@ std::error_code classify(const boost::system::error_code& ec, bool handshake, bo
   if (handshake && ec.category() == asio::error::get_ssl_category()) return errc::tls;
   return errc::connection;
 }
+
+// Reads a response into `response`: the status, the few headers the client acts on, and the
+// body, which grows once to its Content-Length. No map of every header is built.
+class response_reader : public http::basic_parser<false> {
+ public:
+  explicit response_reader(response& out) : out_(out) { out_.body.clear(); }
+  std::string content_encoding;
+
+ private:
+  void on_request_impl(http::verb, beast::string_view, beast::string_view, int, beast::error_code&) override {}
+  void on_response_impl(int status, beast::string_view, int, beast::error_code&) override {
+    out_.status = static_cast<unsigned>(status);
+  }
+  void on_field_impl(http::field name, beast::string_view name_text, beast::string_view value,
+                     beast::error_code&) override {
+    if (name == http::field::content_encoding)
+      content_encoding.assign(value);
+    else if (name == http::field::retry_after)
+      out_.retry_after.assign(value);
+    else if (beast::iequals(name_text, "x-request-id"))
+      out_.request_id.assign(value);
+    else if (beast::iequals(name_text, "x-ratelimit-reset"))
+      out_.ratelimit_reset.assign(value);
+  }
+  void on_header_impl(beast::error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code&) override {
+    if (length) out_.body.reserve(static_cast<std::size_t>(*length));  // within body_limit, checked before
+  }
+  std::size_t on_body_impl(beast::string_view part, beast::error_code&) override {
+    out_.body.append(part.data(), part.size());
+    return part.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view part, beast::error_code&) override {
+    out_.body.append(part.data(), part.size());
+    return part.size();
+  }
+  void on_finish_impl(beast::error_code&) override {}
+
+  response& out_;
+};
 
 bool is_ip_literal(const std::string& host) {
   boost::system::error_code ec;
@@ -139,21 +181,22 @@ asio::awaitable<bool> http_connection::exchange(const request& req, std::chrono:
   reusable_ = false;  // until the whole response has been read
   lowest_layer().expires_after(timeout);
 
-  auto [write_ec, written] = co_await std::visit([&](auto& s) { return http::async_write(s, req, nothrow); }, stream_);
+  auto [write_ec, written] = co_await std::visit(
+      [&](auto& s) { return asio::async_write(s, asio::buffer(req), nothrow); }, stream_);
   if (write_ec) {
     const bool cancelled = co_await was_cancelled();
     error = {classify(write_ec, false, cancelled), "sending the request failed: " + write_ec.message(), true};
     co_return false;
   }
 
-  http::response_parser<http::string_body> parser;
-  parser.header_limit(max_header_bytes);
-  parser.body_limit(max_body_bytes);
+  response_reader reader(out);
+  reader.header_limit(max_header_bytes);
+  reader.body_limit(max_body_bytes);
   const std::size_t buffered_before = buffer_.size();
   auto [read_ec, read] =
-      co_await std::visit([&](auto& s) { return http::async_read(s, buffer_, parser, nothrow); }, stream_);
+      co_await std::visit([&](auto& s) { return http::async_read(s, buffer_, reader, nothrow); }, stream_);
   if (read_ec) {
-    const bool nothing_arrived = read == 0 && buffered_before == 0 && buffer_.size() == 0 && !parser.got_some();
+    const bool nothing_arrived = read == 0 && buffered_before == 0 && buffer_.size() == 0 && !reader.got_some();
     const bool cancelled = co_await was_cancelled();
     const char* what = read_ec == http::error::body_limit ? "the response body exceeds max_response_bytes"
                        : nothing_arrived                  ? "the connection closed before the response"
@@ -162,19 +205,14 @@ asio::awaitable<bool> http_connection::exchange(const request& req, std::chrono:
     co_return false;
   }
 
-  auto message = parser.release();
-  out.status = message.result_int();
   if (out.status < 200) {  // an interim answer (103 Early Hints, ...): this client does not follow them
     error = {make_error_code(errc::connection), "unexpected interim response " + std::to_string(out.status), false};
     co_return false;
   }
-  out.keep_alive = message.keep_alive();
-  out.request_id = std::string(message["x-request-id"]);
-  out.retry_after = std::string(message[http::field::retry_after]);
-  out.ratelimit_reset = std::string(message["x-ratelimit-reset"]);
-  const auto encoding = message[http::field::content_encoding];
-  if (beast::iequals(encoding, "gzip")) {
-    switch (gunzip(message.body(), max_body_bytes, out.body)) {
+  out.keep_alive = reader.keep_alive();
+  if (beast::iequals(reader.content_encoding, "gzip")) {
+    std::string compressed = std::move(out.body);
+    switch (gunzip(compressed, max_body_bytes, out.body)) {
       case inflate_status::ok: break;
       case inflate_status::too_large:
         error = {make_error_code(errc::body_too_large), "the inflated response body exceeds max_response_bytes", false};
@@ -183,11 +221,9 @@ asio::awaitable<bool> http_connection::exchange(const request& req, std::chrono:
         error = {make_error_code(errc::connection), "the gzip response body is corrupt", false};
         co_return false;
     }
-  } else if (!encoding.empty() && !beast::iequals(encoding, "identity")) {
-    error = {make_error_code(errc::connection), "unsupported Content-Encoding: " + std::string(encoding), false};
+  } else if (!reader.content_encoding.empty() && !beast::iequals(reader.content_encoding, "identity")) {
+    error = {make_error_code(errc::connection), "unsupported Content-Encoding: " + reader.content_encoding, false};
     co_return false;
-  } else {
-    out.body = std::move(message.body());
   }
   reusable_ = out.keep_alive;
   lowest_layer().expires_never();

@@ -10,8 +10,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/message.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <chrono>
@@ -23,9 +21,9 @@ namespace humm::analyst::detail {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
 
-using request = http::request<http::empty_body>;
+/// A request's bytes, as detail::get_request builds them.
+using request = std::string;
 
 struct response {
   unsigned status = 0;

@@ -1,12 +1,13 @@
 // The SDK as a throughput_report peer: typed pages over a pool of keep-alive TLS connections.
 //
-// Usage: humm_peer MODE BASE_URL CA_FILE DATA_DIR PAGE_SIZE CONNECTIONS [PAGES]
+// Usage: humm_peer MODE BASE_URL CA_FILE DATA_DIR PAGE_SIZE CONNECTIONS [PAGES [THREADS]]
 //   fetch      PAGES pages of the page list (default: the whole list), CONNECTIONS
 //              coroutines each awaiting client.get_schedule_history
 //   walk       walk_schedules over every schedule, CONNECTIONS at a time: the SDK finds
 //              the pages itself, as a user's batch would
 //   long-walk  history_pages over the long schedule, stopping after PAGES pages (the
 //              peak-memory check: 10 pages against 1,000)
+// THREADS (default 1) threads run the io_context.
 // Prints one JSON line: pages, runs, seconds, p50_ms, p99_ms, client_handshakes.
 
 #include "peer_common.hpp"
@@ -16,9 +17,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 
+#include <atomic>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 namespace asio = boost::asio;
 namespace ha = humm::analyst;
@@ -30,10 +35,11 @@ struct settings {
   std::int64_t page_size = 20;
   std::size_t connections = 1;
   std::size_t pages = 0;  // 0: the whole list
+  std::size_t threads = 1;
 };
 
 struct tally {
-  std::uint64_t pages = 0, runs = 0;
+  std::atomic<std::uint64_t> pages = 0, runs = 0;
 };
 
 asio::awaitable<void> fetch_worker(ha::client& client, const std::vector<peer::page_ref>& list, const settings& s,
@@ -81,12 +87,12 @@ int main(int argc, char** argv) try {
     return 2;
   }
   settings s{argv[1], argv[2], argv[3], argv[4], std::atoll(argv[5]), std::strtoul(argv[6], nullptr, 10),
-             argc > 7 ? std::strtoul(argv[7], nullptr, 10) : 0};
+             argc > 7 ? std::strtoul(argv[7], nullptr, 10) : 0, argc > 8 ? std::strtoul(argv[8], nullptr, 10) : 1};
   const auto list = peer::read_pages(s.data_dir, s.page_size);
   if (s.pages == 0) s.pages = list.size();
   const std::string organization(peer::read_meta(s.data_dir).at("organization_id").as_string());
 
-  asio::io_context io(1);
+  asio::io_context io(static_cast<int>(s.threads));
   ha::client_options options;
   options.base_url = s.base_url;
   options.token = "benchmark-token";
@@ -98,13 +104,18 @@ int main(int argc, char** argv) try {
   peer::latencies latency(s.pages);
   std::size_t next = 0;
   std::exception_ptr failure;
+  std::mutex failure_mutex;
   auto note_failure = [&](std::exception_ptr e) {
+    const std::lock_guard lock(failure_mutex);
     if (e && !failure) failure = e;
   };
   const auto start = peer::clock_type::now();
   if (s.mode == "fetch") {
+    // The workers share the page counter and the latencies: one strand for all of them (the
+    // client's calls still run on strands of their own).
+    const auto workers = asio::make_strand(io);
     for (std::size_t c = 0; c < s.connections; ++c)
-      asio::co_spawn(io, fetch_worker(client, list, s, organization, next, done, latency), note_failure);
+      asio::co_spawn(workers, fetch_worker(client, list, s, organization, next, done, latency), note_failure);
   } else if (s.mode == "walk") {
     asio::co_spawn(io, walk_all(client, s, organization, done), note_failure);
   } else if (s.mode == "long-walk") {
@@ -113,11 +124,14 @@ int main(int argc, char** argv) try {
     std::cerr << "humm_peer: unknown mode " << s.mode << '\n';
     return 2;
   }
+  std::vector<std::thread> helpers;
+  for (std::size_t t = 1; t < s.threads; ++t) helpers.emplace_back([&io] { io.run(); });
   io.run();
+  for (std::thread& t : helpers) t.join();
   if (failure) std::rethrow_exception(failure);
   const double seconds = std::chrono::duration<double>(peer::clock_type::now() - start).count();
-  peer::print_result({{"pages", done.pages},
-                      {"runs", done.runs},
+  peer::print_result({{"pages", done.pages.load()},
+                      {"runs", done.runs.load()},
                       {"seconds", seconds},
                       {"p50_ms", latency.percentile(50)},
                       {"p99_ms", latency.percentile(99)},

@@ -61,6 +61,14 @@ bool check_token(std::string_view token, argument_problem& problem) {
   return true;
 }
 
+bool check_header_value(std::string_view parameter, std::string_view value, argument_problem& problem) {
+  for (const char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return reject(problem, parameter, "contains a control character (CR, LF, ...)");
+  }
+  return true;
+}
+
 bool check_uuid_argument(std::string_view parameter, std::string_view text, uuid& out, argument_problem& problem) {
   const auto id = parse_uuid(text);
   if (!id) {
@@ -90,6 +98,18 @@ std::string history_target(const endpoint& where, const uuid& schedule_id, std::
 
 std::string run_target(const endpoint& where, const uuid& run_id, std::string_view organization_id) {
   return with_query(where, "/reports/runs/" + format_uuid(run_id), {{"organization_id", std::string(organization_id)}});
+}
+
+std::string get_request(const endpoint& where, std::string_view target, std::string_view token,
+                        std::string_view user_agent, bool gzip) {
+  std::string bytes;
+  bytes.reserve(160 + target.size() + token.size() + user_agent.size());
+  bytes.append("GET ").append(target).append(" HTTP/1.1\r\nHost: ").append(where.host_header);
+  bytes.append("\r\nAuthorization: Bearer ").append(token);
+  bytes.append("\r\nAccept: application/json\r\nUser-Agent: ").append(user_agent);
+  if (gzip) bytes.append("\r\nAccept-Encoding: gzip");
+  bytes.append("\r\n\r\n");  // HTTP/1.1 connections are kept alive unless a side says otherwise
+  return bytes;
 }
 
 }  // namespace humm::analyst::detail

@@ -33,6 +33,9 @@ bool parse_base_url(std::string_view base_url, endpoint& out, argument_problem& 
 /// Tokens go into a header: CR, LF or other control characters would split it.
 bool check_token(std::string_view token, argument_problem& problem);
 
+/// A header value given in the options (the user agent): no control characters either.
+bool check_header_value(std::string_view parameter, std::string_view value, argument_problem& problem);
+
 /// The schedule or run id of a path: a canonical UUID, checked before sending.
 bool check_uuid_argument(std::string_view parameter, std::string_view text, uuid& out, argument_problem& problem);
 
@@ -46,5 +49,10 @@ std::string history_target(const endpoint& where, const uuid& schedule_id, std::
 
 /// `{prefix}/reports/runs/{id}?organization_id=..`
 std::string run_target(const endpoint& where, const uuid& run_id, std::string_view organization_id);
+
+/// The bytes of a keep-alive GET of `target`, built once per call and sent by every attempt.
+/// It holds the token: it is never logged or shown.
+std::string get_request(const endpoint& where, std::string_view target, std::string_view token,
+                        std::string_view user_agent, bool gzip);
 
 }  // namespace humm::analyst::detail

@@ -51,6 +51,23 @@ BOOST_AUTO_TEST_CASE(history_targets_encode_every_parameter) {
   BOOST_TEST(d::run_target(e, id, "o") == "/v1/reports/runs/3c90c3cc-0d44-4b50-8888-8dd25736052a?organization_id=o");
 }
 
+BOOST_AUTO_TEST_CASE(get_requests_carry_the_headers_of_every_call) {
+  const std::string target = "/v1/reports/runs/x?organization_id=o";
+  const std::string plain = d::get_request(parse("http://127.0.0.1:8080/v1"), target, "tok", "agent/1", false);
+  BOOST_TEST(plain == "GET /v1/reports/runs/x?organization_id=o HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"
+                     "Authorization: Bearer tok\r\nAccept: application/json\r\nUser-Agent: agent/1\r\n\r\n");
+  const std::string zipped = d::get_request(parse("https://analyst.heyhumm.ai"), target, "tok", "agent/1", true);
+  BOOST_TEST(zipped.find("\r\nHost: analyst.heyhumm.ai\r\n") != std::string::npos);
+  BOOST_TEST(zipped.ends_with("\r\nAccept-Encoding: gzip\r\n\r\n"));
+}
+
+BOOST_AUTO_TEST_CASE(header_values_with_control_characters_are_rejected) {
+  d::argument_problem p;
+  BOOST_TEST(d::check_header_value("user_agent", "humm-analyst-cpp/1.0 (batch)", p));
+  BOOST_TEST(!d::check_header_value("user_agent", "x\r\nX-Injected: 1", p));
+  BOOST_TEST(p.message() == "user_agent: contains a control character (CR, LF, ...)");
+}
+
 BOOST_AUTO_TEST_CASE(arguments_are_checked_by_name) {
   d::argument_problem p;
   BOOST_TEST(d::check_history_arguments("org", 1, 0, p));
