@@ -25,8 +25,12 @@ std::string describe(const json_scalar& v) {
     case json::kind::object: return "an object";
     case json::kind::array: return "an array";
     case json::kind::null: return "null";
-    default: return "the number or boolean " + json::serialize(v.primitive);
+    case json::kind::int64: return "the number or boolean " + json::serialize(json::value(v.number.int64));
+    case json::kind::uint64: return "the number or boolean " + json::serialize(json::value(v.number.uint64));
+    case json::kind::double_: return "the number or boolean " + json::serialize(json::value(v.number.double_));
+    case json::kind::bool_: return v.number.bool_ ? "the number or boolean true" : "the number or boolean false";
   }
+  return "a value";  // every kind is handled above
 }
 
 bool expected(std::string& reason, std::string_view what, const json_scalar& v) {
@@ -42,7 +46,7 @@ bool read(const json_scalar& v, std::string& out, std::string& reason) {
 
 bool read(const json_scalar& v, bool& out, std::string& reason) {
   if (v.kind != json::kind::bool_) return expected(reason, "true or false", v);
-  out = v.primitive.get_bool();
+  out = v.number.bool_;
   return true;
 }
 
@@ -111,7 +115,9 @@ const sink_ops& ops_for() {
     static constexpr sink_ops ops{
         [](void*, const json_scalar& v, std::string& reason) { return expected(reason, "an array", v); }, nullptr,
         [](model_reader& reader, void* target) {
-          static_cast<T*>(target)->clear();
+          T& items = *static_cast<T*>(target);
+          items.clear();
+          items.reserve(20);  // the API's default page size: most pages need no reallocation
           reader.push_array(target, [](void* vector) { return sink_of(static_cast<T*>(vector)->emplace_back()); });
         }};
     return ops;
@@ -207,6 +213,31 @@ constexpr sink_ops skip_ops{[](void*, const json_scalar&, std::string&) { return
                             [](model_reader& reader, void*) { reader.push_skip(); }};
 
 constexpr std::size_t unknown_member = static_cast<std::size_t>(-1);
+
+json_scalar scalar(std::int64_t i) {
+  json_scalar v;
+  v.kind = json::kind::int64;
+  v.number.int64 = i;
+  return v;
+}
+json_scalar scalar(std::uint64_t u) {
+  json_scalar v;
+  v.kind = json::kind::uint64;
+  v.number.uint64 = u;
+  return v;
+}
+json_scalar scalar(double d) {
+  json_scalar v;
+  v.kind = json::kind::double_;
+  v.number.double_ = d;
+  return v;
+}
+json_scalar scalar(bool b) {
+  json_scalar v;
+  v.kind = json::kind::bool_;
+  v.number.bool_ = b;
+  return v;
+}
 
 }  // namespace
 
@@ -421,7 +452,7 @@ bool model_reader::on_string(std::string_view part, std::size_t, json::error_cod
   if (collecting())
     dom_.push_string(text);
   else
-    value({json::kind::string, text, {}});
+    value({json::kind::string, text, {0}});
   string_buffer_.clear();
   return true;
 }
@@ -430,7 +461,7 @@ bool model_reader::on_int64(std::int64_t i, std::string_view, json::error_code&)
   if (collecting())
     dom_.push_int64(i);
   else
-    value({json::kind::int64, {}, i});
+    value(scalar(i));
   return true;
 }
 
@@ -438,7 +469,7 @@ bool model_reader::on_uint64(std::uint64_t u, std::string_view, json::error_code
   if (collecting())
     dom_.push_uint64(u);
   else
-    value({json::kind::uint64, {}, u});
+    value(scalar(u));
   return true;
 }
 
@@ -446,7 +477,7 @@ bool model_reader::on_double(double d, std::string_view, json::error_code&) {
   if (collecting())
     dom_.push_double(d);
   else
-    value({json::kind::double_, {}, d});
+    value(scalar(d));
   return true;
 }
 
@@ -454,7 +485,7 @@ bool model_reader::on_bool(bool b, json::error_code&) {
   if (collecting())
     dom_.push_bool(b);
   else
-    value({json::kind::bool_, {}, b});
+    value(scalar(b));
   return true;
 }
 
@@ -462,7 +493,7 @@ bool model_reader::on_null(json::error_code&) {
   if (collecting())
     dom_.push_null();
   else
-    value({json::kind::null, {}, nullptr});
+    value({});
   return true;
 }
 

@@ -27,8 +27,13 @@ namespace humm::analyst::detail {
 /// stands where a scalar was expected (for the message).
 struct json_scalar {
   boost::json::kind kind = boost::json::kind::null;
-  std::string_view text;        ///< a string's characters
-  boost::json::value primitive; ///< a number or boolean (no allocation)
+  std::string_view text;  ///< a string's characters
+  union {
+    std::int64_t int64;
+    std::uint64_t uint64;
+    double double_;
+    bool bool_;
+  } number{0};  ///< the member that `kind` names
 };
 
 class model_reader;
