@@ -3,7 +3,14 @@
 // with boost::json::parse and mapped with the same value_to into the SDK's models, so that
 // the two differ in transport and pipeline, not in decoding.
 //
-// Usage: curl_multi_peer BASE_URL CA_FILE DATA_DIR PAGE_SIZE CONNECTIONS [PAGES]
+// Two loops, both single-threaded:
+//   example  the loop of libcurl's examples (10-at-a-time.c): perform, handle each finished
+//            transfer (decode it, give its handle the next URL), then wait in
+//            curl_multi_poll; the new requests leave only once some socket wakes the poll
+//   tuned    finished handles get their next URL and are sent at once, before any page is
+//            decoded, and the loop waits only when nothing has finished
+//
+// Usage: curl_multi_peer example|tuned BASE_URL CA_FILE DATA_DIR PAGE_SIZE CONNECTIONS [PAGES]
 // Prints one JSON line: pages, runs, seconds, p50_ms, p99_ms.
 
 #include "peer_common.hpp"
@@ -38,15 +45,17 @@ void check(CURLcode code, const char* what) {
 }  // namespace
 
 int main(int argc, char** argv) try {
-  if (argc < 6) {
-    std::cerr << "usage: curl_multi_peer BASE_URL CA_FILE DATA_DIR PAGE_SIZE CONNECTIONS [PAGES]\n";
+  const std::string mode = argc > 1 ? argv[1] : "";
+  if (argc < 7 || (mode != "example" && mode != "tuned")) {
+    std::cerr << "usage: curl_multi_peer example|tuned BASE_URL CA_FILE DATA_DIR PAGE_SIZE CONNECTIONS [PAGES]\n";
     return 2;
   }
-  const std::string base_url = argv[1], ca_file = argv[2], data_dir = argv[3];
-  const std::int64_t page_size = std::atoll(argv[4]);
-  const long connections = std::atol(argv[5]);
+  const bool tuned = mode == "tuned";
+  const std::string base_url = argv[2], ca_file = argv[3], data_dir = argv[4];
+  const std::int64_t page_size = std::atoll(argv[5]);
+  const long connections = std::atol(argv[6]);
   const auto list = peer::read_pages(data_dir, page_size);
-  const std::size_t pages = argc > 6 ? std::strtoul(argv[6], nullptr, 10) : list.size();
+  const std::size_t pages = argc > 7 ? std::strtoul(argv[7], nullptr, 10) : list.size();
   const std::string organization(peer::read_meta(data_dir).at("organization_id").as_string());
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -92,8 +101,16 @@ int main(int argc, char** argv) try {
     start_next(t);
   }
 
-  int running = 1;
-  while (running > 0) {
+  // Bodies of finished transfers, decoded after each round of curl_multi_perform; their
+  // buffers are recycled.
+  struct finished_page {
+    transfer* from;
+    std::string body;
+  };
+  std::vector<finished_page> finished;
+  std::vector<std::string> spare_buffers;
+  while (done_pages < pages) {
+    int running = 0;
     curl_multi_perform(multi, &running);
     int queued = 0;
     while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
@@ -105,15 +122,24 @@ int main(int argc, char** argv) try {
       curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
       if (status != 200) throw std::runtime_error("HTTP status " + std::to_string(status));
       curl_multi_remove_handle(multi, t->easy);
-
-      const auto page = boost::json::value_to<ha::schedule_history>(boost::json::parse(t->body));
-      latency.add(t->start);
+      finished.push_back({t, std::move(t->body)});
+      if (!spare_buffers.empty()) {
+        t->body = std::move(spare_buffers.back());
+        spare_buffers.pop_back();
+      }
+      if (tuned) start_next(*t);
+    }
+    if (tuned && !finished.empty()) curl_multi_perform(multi, &running);  // sends them now
+    for (finished_page& f : finished) {
+      const auto page = boost::json::value_to<ha::schedule_history>(boost::json::parse(f.body));
+      latency.add(f.from->start);
       ++done_pages;
       done_runs += page.runs.size();
-      start_next(*t);
-      running = 1;  // a handle was just added: perform again before deciding we are done
+      spare_buffers.push_back(std::move(f.body));
+      if (!tuned) start_next(*f.from);
     }
-    if (running > 0) curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+    if (!tuned || finished.empty()) curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+    finished.clear();
   }
   const double seconds = std::chrono::duration<double>(peer::clock_type::now() - started).count();
 
