@@ -88,6 +88,9 @@ struct client::impl {
   detail::connection_pool pool;
   std::atomic<std::uint64_t> tls_handshakes{0}, tls_resumptions{0}, requests{0}, retries{0}, stale_resends{0};
 
+  // For a call or a connection: runs one handler at a time (strands.hpp).
+  asio::any_io_executor serial_executor() const { return detail::serial_executor(executor, options.single_threaded); }
+
   // Checks that hold for every call: the token goes into a header.
   bool check_common(error_details& details) const {
     detail::argument_problem problem;
@@ -127,7 +130,8 @@ struct client::impl {
 
       if (co_await stopped(error)) co_return false;
       if (!lease.connection) {
-        lease.connection = std::make_unique<detail::http_connection>(executor, where.tls ? &tls_context : nullptr);
+        lease.connection = std::make_unique<detail::http_connection>(serial_executor(),
+                                                                      where.tls ? &tls_context : nullptr);
         pool.count_opened();
         if (!co_await lease.connection->open(where, options.connect_timeout, error)) co_return false;
         if (where.tls) ++tls_handshakes;
@@ -279,11 +283,11 @@ asio::awaitable<T> keeping([[maybe_unused]] std::shared_ptr<client::impl> state,
 
 // Runs `operation` and completes `handler` on its own executor, following its cancellation slot.
 template <class T, class Handler>
-void spawn_for_handler(const asio::any_io_executor& executor, asio::awaitable<outcome<T>> operation,
+void spawn_for_handler(const asio::any_io_executor& call_executor, asio::awaitable<outcome<T>> operation,
                        error_details* details, Handler handler) {
   auto slot = asio::get_associated_cancellation_slot(handler);
-  auto handler_executor = asio::get_associated_executor(handler, executor);
-  asio::co_spawn(detail::new_strand(executor), std::move(operation),
+  auto handler_executor = asio::get_associated_executor(handler, call_executor);
+  asio::co_spawn(call_executor, std::move(operation),
                  asio::bind_cancellation_slot(
                      slot, asio::bind_executor(handler_executor, [handler = std::move(handler), details](
                                                                      std::exception_ptr failure, outcome<T> result) mutable {
@@ -321,15 +325,15 @@ client_stats client::stats() const {
 
 namespace {
 
-// Each call runs as a coroutine of its own on a strand of its own: its cancellation and
-// throw_if_cancelled settings stay apart from the caller's, and a multi-threaded io_context
-// never runs two steps of one call at once. The caller's cancellation still reaches it.
+// Each call runs as a coroutine of its own: its cancellation and throw_if_cancelled
+// settings stay apart from the caller's, and its serial executor (a strand unless the
+// client is single-threaded) never runs two of its steps at once. The caller's
+// cancellation still reaches it.
 template <class T>
 asio::awaitable<T> run_call(std::shared_ptr<client::impl> state, asio::awaitable<outcome<T>> operation) {
-  const auto executor = state->executor;
+  const auto executor = state->serial_executor();
   co_return value_or_throw(
-      co_await asio::co_spawn(detail::new_strand(executor), keeping(std::move(state), std::move(operation)),
-                              asio::use_awaitable));
+      co_await asio::co_spawn(executor, keeping(std::move(state), std::move(operation)), asio::use_awaitable));
 }
 
 }  // namespace
@@ -345,13 +349,13 @@ asio::awaitable<run_details> client::get_run_details(std::string run_id, std::st
 
 void client::start_history(std::string id, history_query query, error_details* details,
                            asio::any_completion_handler<history_signature> handler) {
-  spawn_for_handler(impl_->executor, keeping(impl_, impl_->history(std::move(id), std::move(query))), details,
+  spawn_for_handler(impl_->serial_executor(), keeping(impl_, impl_->history(std::move(id), std::move(query))), details,
                     std::move(handler));
 }
 
 void client::start_run(std::string id, std::string organization_id, call_options call, error_details* details,
                        asio::any_completion_handler<run_signature> handler) {
-  spawn_for_handler(impl_->executor, keeping(impl_, impl_->run(std::move(id), std::move(organization_id), call)),
+  spawn_for_handler(impl_->serial_executor(), keeping(impl_, impl_->run(std::move(id), std::move(organization_id), call)),
                     details, std::move(handler));
 }
 

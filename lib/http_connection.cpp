@@ -1,7 +1,6 @@
 #include "http_connection.hpp"
 
 #include "cancellation.hpp"
-#include "strands.hpp"
 #include "detail/gzip.hpp"
 #include "tls_session_cache.hpp"
 
@@ -92,8 +91,8 @@ bool is_ip_literal(const std::string& host) {
 }  // namespace
 
 http_connection::http_connection(asio::any_io_executor executor, asio::ssl::context* tls_context)
-    : stream_(tls_context ? decltype(stream_){std::in_place_type<tls_stream>, new_strand(executor), *tls_context}
-                          : decltype(stream_){std::in_place_type<plain_stream>, new_strand(executor)}) {}
+    : stream_(tls_context ? decltype(stream_){std::in_place_type<tls_stream>, executor, *tls_context}
+                          : decltype(stream_){std::in_place_type<plain_stream>, executor}) {}
 
 beast::tcp_stream& http_connection::lowest_layer() noexcept {
   return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream_);

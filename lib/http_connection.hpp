@@ -43,8 +43,9 @@ struct exchange_error {
 
 class http_connection {
  public:
-  /// `tls_context` null for plain HTTP. The stream runs on a strand of its own, so that
-  /// Beast's timers and the calls that use the connection in turn never overlap.
+  /// `tls_context` null for plain HTTP. `executor` must run one handler at a time (a strand
+  /// of its own, see strands.hpp), so that Beast's timers and the calls that use the
+  /// connection in turn never overlap.
   http_connection(asio::any_io_executor executor, asio::ssl::context* tls_context);
 
   /// Resolves, connects and (for TLS) handshakes with SNI and host-name verification.

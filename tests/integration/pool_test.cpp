@@ -5,10 +5,12 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
+#include <thread>
 
 using namespace humm_test;
 using namespace std::chrono_literals;
@@ -139,6 +141,53 @@ BOOST_AUTO_TEST_CASE(four_threads_a_thousand_concurrent_fetches) {
   BOOST_TEST(c.stats().connections_opened <= c.options().max_connections);
   BOOST_TEST(c.stats().in_use == 0u);
   BOOST_TEST(c.stats().requests == 1000u);
+}
+
+BOOST_AUTO_TEST_CASE(a_strand_given_as_executor_serves_four_threads) {
+  client_fixture f;
+  asio::io_context io(4);
+  ha::client c(asio::make_strand(io), options_for(f.server));  // the client adds no strands of its own
+  std::atomic<int> ok{0}, failed{0};
+  for (int i = 0; i < 400; ++i) {
+    asio::co_spawn(io, [&, i]() -> asio::awaitable<void> {
+      auto page = co_await c.get_schedule_history(f.schedule_id(), f.query(1, i % 250));
+      if (page.runs.size() == 1u && page.runs[0] == f.schedule.runs[static_cast<std::size_t>(i % 250)]) ++ok;
+      else ++failed;
+    }, [&](std::exception_ptr e) { if (e) ++failed; });
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back([&] { io.run(); });
+  for (std::thread& t : threads) t.join();
+  BOOST_TEST(ok == 400);
+  BOOST_TEST(failed == 0);
+  BOOST_TEST(c.stats().connections_opened <= c.options().max_connections);
+}
+
+BOOST_AUTO_TEST_CASE(a_single_threaded_client_fetches_and_walks_alike) {
+  client_fixture f;
+  auto c = f.make_client([](ha::client_options& o) {
+    o.single_threaded = true;
+    o.max_connections = 4;
+  });
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 100; ++i) {
+    asio::co_spawn(f.io, [&, i]() -> asio::awaitable<void> {
+      auto page = co_await c.get_schedule_history(f.schedule_id(), f.query(20, i));
+      if (page.runs.size() == 20u && page.runs[0] == f.schedule.runs[static_cast<std::size_t>(i)]) ++ok;
+    }, asio::detached);
+  }
+  f.io.run();
+  BOOST_TEST(ok == 100);
+  BOOST_TEST(c.stats().connections_opened <= 4u);
+  const auto walked = f.run([&]() -> asio::awaitable<std::size_t> {
+    auto runs = c.history_runs(f.schedule_id(), {.organization_id = f.organization, .page_size = 30, .max_in_flight = 4});
+    std::size_t count = 0;
+    while (auto run = co_await runs.next()) {
+      if (*run == f.schedule.runs[count]) ++count;
+    }
+    co_return count;
+  }());
+  BOOST_TEST(walked == f.schedule.runs.size());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
