@@ -7,7 +7,8 @@
 //              the pages itself, as a user's batch would
 //   long-walk  history_pages over the long schedule, stopping after PAGES pages (the
 //              peak-memory check: 10 pages against 1,000)
-// THREADS (default 1) threads run the io_context.
+// THREADS (default 1) threads run the io_context; with one, the client is told so
+// (client_options::single_threaded).
 // Prints one JSON line: pages, runs, seconds, p50_ms, p99_ms, client_handshakes.
 
 #include "peer_common.hpp"
@@ -98,6 +99,7 @@ int main(int argc, char** argv) try {
   options.token = "benchmark-token";
   options.tls.ca_file = s.ca_file;
   options.max_connections = s.connections;
+  options.single_threaded = s.threads == 1;  // as a one-thread program would; more threads need the strands
   ha::client client(io.get_executor(), options);
 
   tally done;

@@ -28,8 +28,14 @@ std::unique_ptr<session> session::open(const connection_settings& connection, co
   }
 }
 
+// One thread runs `io` (run() below): the client needs no strands of its own.
+static ha::client_options single_threaded(ha::client_options options) {
+  options.single_threaded = true;
+  return options;
+}
+
 session::session(ha::client_options options, const output_settings& output)
-    : client(io.get_executor(), std::move(options)), format(resolve_format(output)), settings(output) {}
+    : client(io.get_executor(), single_threaded(std::move(options))), format(resolve_format(output)), settings(output) {}
 
 int session::run(std::function<boost::asio::awaitable<int>()> body) {
   int code = failure;
