@@ -14,10 +14,14 @@ connection_pool::connection_pool(asio::any_io_executor executor, std::size_t max
 connection_pool::~connection_pool() { close_idle(true); }
 
 asio::awaitable<bool> connection_pool::acquire(lease& out, bool fresh) {
-  ++counters_.waiting;
-  auto [ec] = co_await permits_.async_receive(asio::as_tuple(asio::use_awaitable));
-  --counters_.waiting;
-  if (ec) co_return false;
+  // A free permit is taken at once. Only a full pool waits, in order and cancellably; a
+  // permit given back while calls wait goes to the first of them, never to the buffer.
+  if (!permits_.try_receive([](boost::system::error_code) {})) {
+    ++counters_.waiting;
+    auto [ec] = co_await permits_.async_receive(asio::as_tuple(asio::use_awaitable));
+    --counters_.waiting;
+    if (ec) co_return false;
+  }
   ++counters_.in_use;
 
   close_idle(fresh);
