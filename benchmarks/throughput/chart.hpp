@@ -51,9 +51,23 @@ constexpr const char* colours[] = {"#1b6ac9", "#5fa8f5", "#d9480f", "#2b8a3e", "
 }  // namespace detail
 
 inline std::string render(const std::vector<panel>& panels, const std::string& x_label, const std::string& y_label) {
-  constexpr double panel_width = 420, panel_height = 300, left = 70, top = 40, gap = 40, legend_height = 40;
+  constexpr double panel_width = 420, panel_height = 300, left = 70, top = 40, gap = 90, legend_row = 22;
   const double width = left + static_cast<double>(panels.size()) * (panel_width + gap);
-  const double height = top + panel_height + 50 + legend_height;
+  // The legend wraps into rows that fit the width (about 7 px per character).
+  auto legend_item_width = [](const series& s) { return 34 + 7 * static_cast<double>(s.name.size()); };
+  std::size_t legend_rows = 1;
+  if (!panels.empty()) {
+    double x = left;
+    for (const series& s : panels.front().lines) {
+      if (x + legend_item_width(s) > width && x > left) {
+        ++legend_rows;
+        x = left;
+      }
+      x += legend_item_width(s);
+    }
+  }
+  const double legend_top = top + panel_height + 56;
+  const double height = legend_top + static_cast<double>(legend_rows) * legend_row + 10;
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
       << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
@@ -104,13 +118,17 @@ inline std::string render(const std::vector<panel>& panels, const std::string& x
   }
 
   if (!panels.empty()) {  // one legend for all panels: the same clients in the same colours
-    double x = left;
-    const double y = height - legend_height / 2;
+    double x = left, y = legend_top + 12;
     for (std::size_t l = 0; l < panels.front().lines.size(); ++l) {
-      svg << "<rect x=\"" << x << "\" y=\"" << y - 8 << "\" width=\"14\" height=\"4\" fill=\""
-          << detail::colours[l % std::size(detail::colours)] << "\"/>\n<text x=\"" << x + 20 << "\" y=\"" << y - 2
-          << "\">" << detail::escape(panels.front().lines[l].name) << "</text>\n";
-      x += 40 + 8 * static_cast<double>(panels.front().lines[l].name.size());
+      const series& s = panels.front().lines[l];
+      if (x + legend_item_width(s) > width && x > left) {
+        x = left;
+        y += legend_row;
+      }
+      svg << "<rect x=\"" << x << "\" y=\"" << y - 6 << "\" width=\"14\" height=\"4\" fill=\""
+          << detail::colours[l % std::size(detail::colours)] << "\"/>\n<text x=\"" << x + 20 << "\" y=\"" << y
+          << "\">" << detail::escape(s.name) << "</text>\n";
+      x += legend_item_width(s);
     }
   }
   svg << "</svg>\n";
