@@ -7,6 +7,7 @@
 #include <humm/analyst/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -108,8 +109,16 @@ void http_connection::close() noexcept {
   lowest_layer().close();
 }
 
-asio::awaitable<bool> http_connection::open(const endpoint& where, std::chrono::milliseconds timeout,
-                                            exchange_error& error) {
+asio::awaitable<bool> http_connection::on_own_executor(asio::awaitable<bool> step) {
+  const auto current = co_await asio::this_coro::executor;
+  const auto own = lowest_layer().get_executor();
+  if (current == own) co_return co_await std::move(step);
+  co_return co_await asio::co_spawn(own, std::move(step), asio::use_awaitable);
+}
+
+asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chrono::milliseconds timeout,
+                                                 exchange_error& error) {
+  co_await asio::this_coro::throw_if_cancelled(false);  // failures are told through `error`
   error.before_response = true;
   // Name resolution has no per-operation cancellation in Asio 1.81: a timer cancels the
   // resolver instead. Both live in one shared block, which the timer's handler only touches
@@ -175,8 +184,9 @@ asio::awaitable<bool> http_connection::open(const endpoint& where, std::chrono::
   co_return true;
 }
 
-asio::awaitable<bool> http_connection::exchange(const request& req, std::chrono::milliseconds timeout,
-                                                std::size_t max_body_bytes, response& out, exchange_error& error) {
+asio::awaitable<bool> http_connection::exchange_here(const request& req, std::chrono::milliseconds timeout,
+                                                     std::size_t max_body_bytes, response& out, exchange_error& error) {
+  co_await asio::this_coro::throw_if_cancelled(false);  // failures are told through `error`
   reusable_ = false;  // until the whole response has been read
   lowest_layer().expires_after(timeout);
 
