@@ -214,6 +214,11 @@ constexpr sink_ops skip_ops{[](void*, const json_scalar&, std::string&) { return
 
 constexpr std::size_t unknown_member = static_cast<std::size_t>(-1);
 
+// A key or string: its last part, joined to the parts buffered before it if there were any.
+std::string_view whole(std::string& earlier_parts, std::string_view last_part) {
+  return earlier_parts.empty() ? last_part : std::string_view(earlier_parts.append(last_part));
+}
+
 json_scalar scalar(std::int64_t i) {
   json_scalar v;
   v.kind = json::kind::int64;
@@ -428,8 +433,7 @@ bool model_reader::on_key_part(std::string_view part, std::size_t, json::error_c
 }
 
 bool model_reader::on_key(std::string_view part, std::size_t, json::error_code&) {
-  std::string_view key = part;
-  if (!key_buffer_.empty()) key = key_buffer_.append(part);
+  const std::string_view key = whole(key_buffer_, part);
   if (!failed_) {
     frame& top = stack_.back();
     if (top.kind == frame_kind::model)
@@ -447,8 +451,7 @@ bool model_reader::on_string_part(std::string_view part, std::size_t, json::erro
 }
 
 bool model_reader::on_string(std::string_view part, std::size_t, json::error_code&) {
-  std::string_view text = part;
-  if (!string_buffer_.empty()) text = string_buffer_.append(part);
+  const std::string_view text = whole(string_buffer_, part);
   if (collecting())
     dom_.push_string(text);
   else
@@ -458,34 +461,22 @@ bool model_reader::on_string(std::string_view part, std::size_t, json::error_cod
 }
 
 bool model_reader::on_int64(std::int64_t i, std::string_view, json::error_code&) {
-  if (collecting())
-    dom_.push_int64(i);
-  else
-    value(scalar(i));
+  primitive(i);
   return true;
 }
 
 bool model_reader::on_uint64(std::uint64_t u, std::string_view, json::error_code&) {
-  if (collecting())
-    dom_.push_uint64(u);
-  else
-    value(scalar(u));
+  primitive(u);
   return true;
 }
 
 bool model_reader::on_double(double d, std::string_view, json::error_code&) {
-  if (collecting())
-    dom_.push_double(d);
-  else
-    value(scalar(d));
+  primitive(d);
   return true;
 }
 
 bool model_reader::on_bool(bool b, json::error_code&) {
-  if (collecting())
-    dom_.push_bool(b);
-  else
-    value(scalar(b));
+  primitive(b);
   return true;
 }
 
@@ -495,6 +486,19 @@ bool model_reader::on_null(json::error_code&) {
   else
     value({});
   return true;
+}
+
+template <class Primitive>
+void model_reader::primitive(Primitive p) {
+  if (!collecting()) return value(scalar(p));
+  if constexpr (std::is_same_v<Primitive, bool>)
+    dom_.push_bool(p);
+  else if constexpr (std::is_same_v<Primitive, double>)
+    dom_.push_double(p);
+  else if constexpr (std::is_same_v<Primitive, std::uint64_t>)
+    dom_.push_uint64(p);
+  else
+    dom_.push_int64(p);
 }
 
 void replay(const json::value& v, model_reader& reader) {

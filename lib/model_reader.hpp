@@ -131,6 +131,8 @@ class model_reader {
   bool take_sink(sink& out, bool is_null);
   void select_member(frame& model, std::string_view key);
   void value(const json_scalar& v);
+  template <class Primitive>
+  void primitive(Primitive p);  // a number or boolean, read or collected
   void open(bool is_object);
   void close(std::size_t size, bool is_object);
   void fail(std::string reason);

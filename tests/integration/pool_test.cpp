@@ -17,6 +17,23 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// Counts of the fetches spawn_fetches started: right answers and failures.
+struct fetch_tally {
+  std::atomic<int> ok{0}, failed{0};
+};
+
+// Spawns `count` fetches of one-run pages on `executor`, each checked against the data set.
+void spawn_fetches(const asio::any_io_executor& executor, ha::client& c, client_fixture& f, int count,
+                   fetch_tally& tally) {
+  for (int i = 0; i < count; ++i) {
+    asio::co_spawn(executor, [&, i]() -> asio::awaitable<void> {
+      auto page = co_await c.get_schedule_history(f.schedule_id(), f.query(1, i % 250));
+      if (page.runs.size() == 1u && page.runs[0] == f.schedule.runs[static_cast<std::size_t>(i % 250)]) ++tally.ok;
+      else ++tally.failed;
+    }, [&](std::exception_ptr e) { if (e) ++tally.failed; });
+  }
+}
+
 asio::awaitable<void> pause(std::chrono::milliseconds d) {
   asio::steady_timer timer(co_await asio::this_coro::executor, d);
   co_await timer.async_wait(asio::use_awaitable);
@@ -127,17 +144,11 @@ BOOST_AUTO_TEST_CASE(four_threads_a_thousand_concurrent_fetches) {
   client_fixture f;
   asio::thread_pool threads(4);
   ha::client c(threads.get_executor(), options_for(f.server));
-  std::atomic<int> ok{0}, failed{0};
-  for (int i = 0; i < 1000; ++i) {
-    asio::co_spawn(threads, [&, i]() -> asio::awaitable<void> {
-      auto page = co_await c.get_schedule_history(f.schedule_id(), f.query(1, i % 250));
-      if (page.runs.size() == 1u && page.runs[0] == f.schedule.runs[static_cast<std::size_t>(i % 250)]) ++ok;
-      else ++failed;
-    }, [&](std::exception_ptr e) { if (e) ++failed; });
-  }
+  fetch_tally tally;
+  spawn_fetches(threads.get_executor(), c, f, 1000, tally);
   threads.join();
-  BOOST_TEST(ok == 1000);
-  BOOST_TEST(failed == 0);
+  BOOST_TEST(tally.ok == 1000);
+  BOOST_TEST(tally.failed == 0);
   BOOST_TEST(c.stats().connections_opened <= c.options().max_connections);
   BOOST_TEST(c.stats().in_use == 0u);
   BOOST_TEST(c.stats().requests == 1000u);
@@ -147,19 +158,13 @@ BOOST_AUTO_TEST_CASE(a_strand_given_as_executor_serves_four_threads) {
   client_fixture f;
   asio::io_context io(4);
   ha::client c(asio::make_strand(io), options_for(f.server));  // the client adds no strands of its own
-  std::atomic<int> ok{0}, failed{0};
-  for (int i = 0; i < 400; ++i) {
-    asio::co_spawn(io, [&, i]() -> asio::awaitable<void> {
-      auto page = co_await c.get_schedule_history(f.schedule_id(), f.query(1, i % 250));
-      if (page.runs.size() == 1u && page.runs[0] == f.schedule.runs[static_cast<std::size_t>(i % 250)]) ++ok;
-      else ++failed;
-    }, [&](std::exception_ptr e) { if (e) ++failed; });
-  }
+  fetch_tally tally;
+  spawn_fetches(io.get_executor(), c, f, 400, tally);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) threads.emplace_back([&] { io.run(); });
   for (std::thread& t : threads) t.join();
-  BOOST_TEST(ok == 400);
-  BOOST_TEST(failed == 0);
+  BOOST_TEST(tally.ok == 400);
+  BOOST_TEST(tally.failed == 0);
   BOOST_TEST(c.stats().connections_opened <= c.options().max_connections);
 }
 
