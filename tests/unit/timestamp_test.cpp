@@ -58,6 +58,25 @@ BOOST_AUTO_TEST_CASE(zero_to_nine_fractional_digits) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(the_fast_utc_form_agrees_with_the_general_parser) {
+  // "...Z" takes a fast path; the same instant with "+00:00" takes the general one.
+  for (std::string text : {"2023-11-07T05:31:56Z", "2024-02-29T23:59:59.1Z", "0001-01-01T00:00:00.000001Z",
+                           "9999-12-31T23:59:59.999999999Z", "2023-11-07T05:31:56.123456Z", "1970-01-01T00:00:00.5Z"}) {
+    BOOST_TEST_INFO("input: " << text);
+    const auto fast = ha::parse_timestamp(text);
+    BOOST_REQUIRE(fast.has_value());
+    text.replace(text.size() - 1, 1, "+00:00");
+    BOOST_TEST((fast == ha::parse_timestamp(text)));
+  }
+  BOOST_TEST((ha::parse_timestamp("2023-11-07T05:31:56.25Z") == utc(2023, 11, 7, 5, 31, 56, 250000)));
+  // Out of range or malformed in the fast form: the general parser says why.
+  BOOST_TEST(why_rejected("2023-02-29T00:00:00Z") == "day out of range for the month");
+  BOOST_TEST(why_rejected("2023-11-07T24:00:00Z") == "hour out of range");
+  BOOST_TEST(why_rejected("2023-11-07T05:31:60Z") == "leap seconds are not supported");
+  BOOST_TEST(why_rejected("2023-11-07T05:31:5xZ") == "expected HH:MM:SS");
+  BOOST_TEST(why_rejected("2023-11-07T05:31:56.Z") == "expected digits after the decimal point");
+}
+
 BOOST_AUTO_TEST_CASE(invalid_date_times_say_why) {
   BOOST_TEST(why_rejected("2023-13-01T00:00:00Z") == "month out of range");
   BOOST_TEST(why_rejected("2023-00-01T00:00:00Z") == "month out of range");
