@@ -31,6 +31,7 @@ namespace {
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t max_header_bytes = 64 * 1024;
+constexpr std::size_t read_buffer_bytes = 64 * 1024;
 
 // Maps a transport error to the library's codes; cancellation by the caller wins.
 std::error_code classify(const boost::system::error_code& ec, bool handshake, bool cancelled) {
@@ -93,7 +94,13 @@ bool is_ip_literal(const std::string& host) {
 
 http_connection::http_connection(asio::any_io_executor executor, asio::ssl::context* tls_context)
     : stream_(tls_context ? decltype(stream_){std::in_place_type<tls_stream>, executor, *tls_context}
-                          : decltype(stream_){std::in_place_type<plain_stream>, executor}) {}
+                          : decltype(stream_){std::in_place_type<plain_stream>, executor}) {
+  // Beast asks the stream for as many bytes as the buffer has room for. A small buffer turns
+  // one TLS record into dozens of reads, each a trip through the io_context (Asio's SSL
+  // stream completes a read served from decrypted data through a zero-byte socket read).
+  // Room for a whole record (16 KiB) and more makes it one read per record.
+  buffer_.reserve(read_buffer_bytes);
+}
 
 beast::tcp_stream& http_connection::lowest_layer() noexcept {
   return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream_);
