@@ -91,23 +91,47 @@ BOOST_AUTO_TEST_CASE(broken_responses_are_connection_errors_and_retried) {
 }
 
 BOOST_AUTO_TEST_CASE(a_request_timeout_ends_the_attempt) {
-  client_fixture f;
-  auto c = f.make_client([](ha::client_options& o) {
-    o.request_timeout = 100ms;
-    o.retry.max_retries = 0;
-  });
-  f.server.push_fault({.delay = 2s});
-  const auto start = std::chrono::steady_clock::now();
-  const ha::api_error e = f.failure_of(c, f.schedule_id(), f.query());
-  BOOST_TEST(e.code() == ha::errc::timeout, e.what());
-  BOOST_TEST(e.retryable());
-  BOOST_TEST((std::chrono::steady_clock::now() - start < 1500ms));
-  BOOST_TEST(c.stats().in_use == 0u);
-  // A per-call timeout overrides the client's.
-  f.server.push_fault({.delay = 300ms});
-  ha::history_query patient = f.query(1);
-  patient.call.request_timeout = 5s;
-  BOOST_TEST(f.run(c.get_schedule_history(f.schedule_id(), patient)).runs.size() == 1u);
+  // With and without the client's strands.
+  for (const bool single_threaded : {false, true}) {
+    BOOST_TEST_CONTEXT("single_threaded " << single_threaded) {
+      client_fixture f;
+      auto c = f.make_client([&](ha::client_options& o) {
+        o.request_timeout = 100ms;
+        o.retry.max_retries = 0;
+        o.single_threaded = single_threaded;
+      });
+      // A deadline moved by earlier exchanges still holds for a slow one.
+      for (int i = 0; i < 3; ++i) BOOST_TEST(f.run(c.get_schedule_history(f.schedule_id(), f.query(1))).runs.size() == 1u);
+      f.server.push_fault({.delay = 2s});
+      const auto start = std::chrono::steady_clock::now();
+      const ha::api_error e = f.failure_of(c, f.schedule_id(), f.query());
+      BOOST_TEST(e.code() == ha::errc::timeout, e.what());
+      BOOST_TEST(e.retryable());
+      BOOST_TEST((std::chrono::steady_clock::now() - start < 1500ms));
+      BOOST_TEST(c.stats().in_use == 0u);
+      // A per-call timeout overrides the client's.
+      f.server.push_fault({.delay = 300ms});
+      ha::history_query patient = f.query(1);
+      patient.call.request_timeout = 5s;
+      BOOST_TEST(f.run(c.get_schedule_history(f.schedule_id(), patient)).runs.size() == 1u);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(no_deadline_keeps_the_io_context_running_after_the_last_call) {
+  for (const bool single_threaded : {false, true}) {
+    BOOST_TEST_CONTEXT("single_threaded " << single_threaded) {
+      client_fixture f;
+      auto c = f.make_client([&](ha::client_options& o) {
+        o.request_timeout = 60s;
+        o.single_threaded = single_threaded;
+      });
+      const auto start = std::chrono::steady_clock::now();
+      BOOST_TEST(f.run(c.get_schedule_history(f.schedule_id(), f.query(5))).runs.size() == 5u);  // returns when run() does
+      BOOST_TEST((std::chrono::steady_clock::now() - start < 5s));
+      BOOST_TEST(c.stats().idle == 1u);  // the connection stays pooled, with no timer pending
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(a_handshake_that_never_comes_is_a_timeout) {
