@@ -6,8 +6,8 @@
 #include <humm/analyst/decode.hpp>
 
 #include "cancellation.hpp"
-#include "strands.hpp"
 #include "connection_pool.hpp"
+#include "strands.hpp"
 #include "tls_session_cache.hpp"
 #include "detail/endpoint.hpp"
 #include "detail/http_error.hpp"
