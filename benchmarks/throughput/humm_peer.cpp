@@ -7,8 +7,9 @@
 //              the pages itself, as a user's batch would
 //   long-walk  history_pages over the long schedule, stopping after PAGES pages (the
 //              peak-memory check: 10 pages against 1,000)
-// THREADS (default 1) threads run the io_context; with one, the client is told so
-// (client_options::single_threaded).
+// THREADS (default 1): the io_context-per-thread pattern. Each thread runs an io_context
+// of its own with a client of its own (client_options::single_threaded, no strands) and
+// its share of the connections and of the work.
 // Prints one JSON line: pages, runs, seconds, p50_ms, p99_ms, client_handshakes.
 
 #include "peer_common.hpp"
@@ -16,13 +17,13 @@
 #include <humm/analyst/client.hpp>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
+#include <list>
 #include <mutex>
 #include <thread>
 
@@ -39,44 +40,80 @@ struct settings {
   std::size_t threads = 1;
 };
 
-struct tally {
+// What the threads share.
+struct shared_work {
+  shared_work(const settings& s, std::vector<peer::page_ref> list, std::string organization)
+      : s(s), list(std::move(list)), organization(std::move(organization)) {}
+
+  const settings& s;
+  std::vector<peer::page_ref> list;
+  std::string organization;
+  std::atomic<std::size_t> next_page = 0;
   std::atomic<std::uint64_t> pages = 0, runs = 0;
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
+
+  void fail(std::exception_ptr e) {
+    const std::lock_guard lock(failure_mutex);
+    if (e && !failure) failure = e;
+  }
 };
 
-asio::awaitable<void> fetch_worker(ha::client& client, const std::vector<peer::page_ref>& list, const settings& s,
-                                   const std::string& organization, std::size_t& next, tally& done,
-                                   peer::latencies& latency) {
-  for (std::size_t i = next++; i < s.pages; i = next++) {
-    const peer::page_ref& ref = list[i % list.size()];
+// One thread's share: an io_context, a client, its connections and its latencies.
+struct lane {
+  lane(const settings& s, std::size_t connections)
+      : connections(connections), latency(s.pages), client(io.get_executor(), options_for(s, connections)) {}
+
+  static ha::client_options options_for(const settings& s, std::size_t connections) {
+    ha::client_options options;
+    options.base_url = s.base_url;
+    options.token = "benchmark-token";
+    options.tls.ca_file = s.ca_file;
+    options.max_connections = connections;
+    options.single_threaded = true;  // this io_context runs on one thread
+    return options;
+  }
+
+  std::size_t connections;
+  peer::latencies latency;
+  asio::io_context io{1};
+  ha::client client;
+};
+
+asio::awaitable<void> fetch_worker(shared_work& w, lane& l) {
+  for (std::size_t i = w.next_page++; i < w.s.pages; i = w.next_page++) {
+    const peer::page_ref& ref = w.list[i % w.list.size()];
     const auto start = peer::clock_type::now();
-    const ha::history_query query{.organization_id = organization, .limit = s.page_size, .offset = ref.offset};
-    const ha::schedule_history page = co_await client.get_schedule_history(ref.schedule_id, query);
-    latency.add(start);
-    ++done.pages;
-    done.runs += page.runs.size();
+    const ha::history_query query{.organization_id = w.organization, .limit = w.s.page_size, .offset = ref.offset};
+    const ha::schedule_history page = co_await l.client.get_schedule_history(ref.schedule_id, query);
+    l.latency.add(start);
+    ++w.pages;
+    w.runs += page.runs.size();
   }
 }
 
-asio::awaitable<void> walk_all(ha::client& client, const settings& s, const std::string& organization, tally& done) {
-  ha::walk_options options{.organization_id = organization, .page_size = s.page_size};
-  auto ids = peer::read_lines(s.data_dir + "/schedules.txt");
-  const auto results = co_await ha::walk_schedules(client, std::move(ids), options, s.connections,
-                                                   [&](const std::string&, const ha::command_run&) { ++done.runs; });
+// Walks the schedules whose place in the list is `share` modulo `shares`.
+asio::awaitable<void> walk_share(shared_work& w, lane& l, std::size_t share, std::size_t shares) {
+  ha::walk_options options{.organization_id = w.organization, .page_size = w.s.page_size};
+  const auto all = peer::read_lines(w.s.data_dir + "/schedules.txt");
+  std::vector<std::string> ids;
+  for (std::size_t i = share; i < all.size(); i += shares) ids.push_back(all[i]);
+  const auto results = co_await ha::walk_schedules(l.client, std::move(ids), options, l.connections,
+                                                   [&](const std::string&, const ha::command_run&) { ++w.runs; });
   for (const ha::schedule_walk_result& r : results) {
     if (r.error) throw std::runtime_error(r.schedule_id + ": " + r.details.message);
-    done.pages += r.stats.pages;
+    w.pages += r.stats.pages;
   }
 }
 
-asio::awaitable<void> long_walk(ha::client& client, const settings& s, const std::string& organization,
-                                tally& done) {
-  const ha::walk_options options{.organization_id = organization, .page_size = 20};
-  auto pages = client.history_pages(peer::read_lines(s.data_dir + "/long-walk.txt").front(), options);
-  while (done.pages < s.pages) {
+asio::awaitable<void> long_walk(shared_work& w, lane& l) {
+  const ha::walk_options options{.organization_id = w.organization, .page_size = 20};
+  auto pages = l.client.history_pages(peer::read_lines(w.s.data_dir + "/long-walk.txt").front(), options);
+  while (w.pages < w.s.pages) {
     auto page = co_await pages.next();
     if (!page) break;
-    ++done.pages;
-    done.runs += page->history.runs.size();
+    ++w.pages;
+    w.runs += page->history.runs.size();
   }
 }
 
@@ -84,60 +121,55 @@ asio::awaitable<void> long_walk(ha::client& client, const settings& s, const std
 
 int main(int argc, char** argv) try {
   if (argc < 7) {
-    std::cerr << "usage: humm_peer fetch|walk|long-walk BASE_URL CA_FILE DATA_DIR PAGE_SIZE CONNECTIONS [PAGES]\n";
+    std::cerr << "usage: humm_peer fetch|walk|long-walk BASE_URL CA_FILE DATA_DIR PAGE_SIZE CONNECTIONS [PAGES [THREADS]]\n";
     return 2;
   }
   settings s{argv[1], argv[2], argv[3], argv[4], std::atoll(argv[5]), std::strtoul(argv[6], nullptr, 10),
              argc > 7 ? std::strtoul(argv[7], nullptr, 10) : 0, argc > 8 ? std::strtoul(argv[8], nullptr, 10) : 1};
-  const auto list = peer::read_pages(s.data_dir, s.page_size);
-  if (s.pages == 0) s.pages = list.size();
-  const std::string organization(peer::read_meta(s.data_dir).at("organization_id").as_string());
-
-  asio::io_context io(static_cast<int>(s.threads));
-  ha::client_options options;
-  options.base_url = s.base_url;
-  options.token = "benchmark-token";
-  options.tls.ca_file = s.ca_file;
-  options.max_connections = s.connections;
-  options.single_threaded = s.threads == 1;  // as a one-thread program would; more threads need the strands
-  ha::client client(io.get_executor(), options);
-
-  tally done;
-  peer::latencies latency(s.pages);
-  std::size_t next = 0;
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  auto note_failure = [&](std::exception_ptr e) {
-    const std::lock_guard lock(failure_mutex);
-    if (e && !failure) failure = e;
-  };
-  const auto start = peer::clock_type::now();
-  if (s.mode == "fetch") {
-    // The workers share the page counter and the latencies: one strand for all of them (the
-    // client's calls still run on strands of their own).
-    const auto workers = asio::make_strand(io);
-    for (std::size_t c = 0; c < s.connections; ++c)
-      asio::co_spawn(workers, fetch_worker(client, list, s, organization, next, done, latency), note_failure);
-  } else if (s.mode == "walk") {
-    asio::co_spawn(io, walk_all(client, s, organization, done), note_failure);
-  } else if (s.mode == "long-walk") {
-    asio::co_spawn(io, long_walk(client, s, organization, done), note_failure);
-  } else {
+  if (s.mode != "fetch" && s.mode != "walk" && s.mode != "long-walk") {
     std::cerr << "humm_peer: unknown mode " << s.mode << '\n';
     return 2;
   }
+  shared_work w{s, peer::read_pages(s.data_dir, s.page_size),
+                std::string(peer::read_meta(s.data_dir).at("organization_id").as_string())};
+  if (s.pages == 0) s.pages = w.list.size();
+
+  // Threads share the connections out; there are never more threads than connections.
+  const std::size_t threads = s.mode == "long-walk" ? 1 : std::clamp<std::size_t>(s.threads, 1, s.connections);
+  std::list<lane> lanes;  // a lane neither moves nor copies
+  for (std::size_t t = 0; t < threads; ++t) lanes.emplace_back(s, s.connections / threads + (t < s.connections % threads));
+
+  const auto start = peer::clock_type::now();
+  std::size_t share = 0;
+  for (lane& l : lanes) {
+    auto note = [&w](std::exception_ptr e) { w.fail(e); };
+    if (s.mode == "fetch") {
+      for (std::size_t c = 0; c < l.connections; ++c) asio::co_spawn(l.io, fetch_worker(w, l), note);
+    } else if (s.mode == "walk") {
+      asio::co_spawn(l.io, walk_share(w, l, share++, threads), note);
+    } else {
+      asio::co_spawn(l.io, long_walk(w, l), note);
+    }
+  }
   std::vector<std::thread> helpers;
-  for (std::size_t t = 1; t < s.threads; ++t) helpers.emplace_back([&io] { io.run(); });
-  io.run();
+  for (auto it = std::next(lanes.begin()); it != lanes.end(); ++it) helpers.emplace_back([&io = it->io] { io.run(); });
+  lanes.front().io.run();
   for (std::thread& t : helpers) t.join();
-  if (failure) std::rethrow_exception(failure);
+  if (w.failure) std::rethrow_exception(w.failure);
   const double seconds = std::chrono::duration<double>(peer::clock_type::now() - start).count();
-  peer::print_result({{"pages", done.pages.load()},
-                      {"runs", done.runs.load()},
+
+  peer::latencies latency(s.pages);
+  std::uint64_t handshakes = 0;
+  for (lane& l : lanes) {
+    latency.merge(l.latency);
+    handshakes += l.client.stats().tls_handshakes;
+  }
+  peer::print_result({{"pages", w.pages.load()},
+                      {"runs", w.runs.load()},
                       {"seconds", seconds},
                       {"p50_ms", latency.percentile(50)},
                       {"p99_ms", latency.percentile(99)},
-                      {"client_handshakes", client.stats().tls_handshakes}});
+                      {"client_handshakes", handshakes}});
   return 0;
 } catch (const std::exception& e) {
   std::cerr << "humm_peer: " << e.what() << '\n';

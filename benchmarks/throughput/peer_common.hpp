@@ -55,6 +55,7 @@ class latencies {
   void add(clock_type::time_point start) {
     ms_.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - start).count());
   }
+  void merge(const latencies& other) { ms_.insert(ms_.end(), other.ms_.begin(), other.ms_.end()); }
   // null when nothing was timed (a walk times no single page).
   boost::json::value percentile(double p) {
     if (ms_.empty()) return nullptr;
