@@ -190,9 +190,12 @@ BOOST_AUTO_TEST_CASE(unknown_keys_are_ignored_at_every_level) {
   response["schedule"].as_object()["owner"] = json::object{{"nested", json::array{1, 2}}};
   first_run(response)["tokens_used"] = 1234;
   response["pagination"].as_object()["cursor"] = "abc";
+  const json::value links = {{"next", json::array{1, "x", nullptr, json::object{{"deep", true}}}}, {"pages", 2.5}};
+  response["pagination"].as_object()["links"] = links;
   const ha::schedule_history h = decoded(response);
   BOOST_TEST(h.runs.size() == 1u);
   BOOST_TEST(h.pagination.fields().at("cursor") == "abc");  // kept: pagination is free-form
+  BOOST_TEST(h.pagination.fields().at("links") == links);   // nested values too
   const json::value encoded = json::value_from(h);
   BOOST_TEST(!encoded.as_object().contains("served_by"));
   BOOST_TEST(encoded.at("pagination").at("cursor") == "abc");
