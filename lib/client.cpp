@@ -19,6 +19,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -206,6 +207,9 @@ struct client::impl {
     auto body = co_await get(std::move(target), call);
     outcome<T> result{body.code, std::move(body.details), {}};
     if (result.code) co_return result;
+    // A call that waited for the connection this one just gave back sends its request
+    // first: the server then works while this thread decodes.
+    if (pool.counters().waiting > 0) co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
     auto decoded = try_decode<T>(std::string_view(body.value));
     if (!decoded) {
       result.code = make_error_code(errc::decode);
