@@ -54,7 +54,7 @@ struct client_options {
 
   /// Set when the client's executor never runs two handlers at once: an io_context that one
   /// thread runs. The client then needs no strands of its own, and each call costs about a
-  /// fifth less CPU. Left false, every call and every connection gets a strand, which makes
+  /// sixth less CPU. Left false, every call and every connection gets a strand, which makes
   /// the client safe on an io_context that several threads run. (A strand given as the
   /// executor is recognised and counts as single-threaded.) Setting it while several
   /// threads run the executor is a data race.
