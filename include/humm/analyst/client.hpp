@@ -1,7 +1,7 @@
 #pragma once
 // The Humm Analyst client: awaitable calls over a pool of keep-alive TLS connections, with
 // retries, timeouts and cancellation. One client may be shared by many coroutines, also on
-// an io_context run by several threads.
+// an io_context run by several threads (unless client_options::single_threaded is set).
 
 #include <humm/analyst/api_error.hpp>
 #include <humm/analyst/client_options.hpp>
