@@ -79,6 +79,9 @@ struct client::impl {
     if (!detail::parse_base_url(options.base_url, where, problem) ||
         !detail::check_header_value("user_agent", options.user_agent, problem))
       throw std::invalid_argument(problem.message());
+    // A bad token fails every call with errc::invalid_argument (a client may be made before
+    // the token is known); it is checked once, here.
+    if (!detail::check_token(options.token, problem)) token_problem = problem.message();
   }
 
   executor_type executor;
@@ -87,18 +90,11 @@ struct client::impl {
   detail::tls_session_cache sessions;  // declared before the context that refers to it
   asio::ssl::context tls_context;
   detail::connection_pool pool;
+  std::optional<std::string> token_problem;
   std::atomic<std::uint64_t> tls_handshakes{0}, tls_resumptions{0}, requests{0}, retries{0}, stale_resends{0};
 
   // For a call or a connection: runs one handler at a time (strands.hpp).
   asio::any_io_executor serial_executor() const { return detail::serial_executor(executor, options.single_threaded); }
-
-  // Checks that hold for every call: the token goes into a header.
-  bool check_common(error_details& details) const {
-    detail::argument_problem problem;
-    if (detail::check_token(options.token, problem)) return true;
-    details.message = problem.message();
-    return false;
-  }
 
   detail::request make_request(const std::string& target) const {
     return detail::get_request(where, target, options.token, options.user_agent, options.gzip);
@@ -154,7 +150,8 @@ struct client::impl {
   asio::awaitable<outcome<std::string>> get(std::string target, call_options call) {
     co_await asio::this_coro::throw_if_cancelled(false);
     outcome<std::string> result;
-    const std::string what = "GET " + target.substr(0, target.find('?'));
+    // What failed, for messages: the path, without the query.
+    auto what = [&target] { return "GET " + target.substr(0, target.find('?')); };
     retry_policy policy = options.retry;
     if (call.max_retries) policy.max_retries = std::max(0, *call.max_retries);
     const auto timeout = call.request_timeout.value_or(options.request_timeout);
@@ -181,10 +178,10 @@ struct client::impl {
       if (!decision.retry) {
         if (answered) {
           result.code = make_error_code(errc::http_status);
-          result.details = detail::describe_http_error(what, response.status, response.body, response.request_id);
+          result.details = detail::describe_http_error(what(), response.status, response.body, response.request_id);
         } else {
           result.code = error.code;
-          result.details.message = what + ": " + error.message;
+          result.details.message = what() + ": " + error.message;
           result.details.retryable = detail::is_retryable_error(error.code);
         }
         result.details.attempts = retries_done + 1;
@@ -195,7 +192,7 @@ struct client::impl {
       auto [wait_ec] = co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
       if (wait_ec || co_await detail::was_cancelled()) {
         result.code = make_error_code(errc::cancelled);
-        result.details.message = what + ": cancelled while waiting to retry";
+        result.details.message = what() + ": cancelled while waiting to retry";
         co_return result;
       }
     }
@@ -232,8 +229,7 @@ struct client::impl {
   asio::awaitable<outcome<schedule_history>> history(std::string schedule_id, history_query query) {
     detail::argument_problem problem;
     uuid id;
-    outcome<schedule_history> invalid = rejected<schedule_history>("");
-    if (!check_common(invalid.details)) co_return invalid;
+    if (token_problem) co_return rejected<schedule_history>(*token_problem);
     if (!detail::check_uuid_argument("schedule_id", schedule_id, id, problem) ||
         !detail::check_history_arguments(query.organization_id, query.limit, query.offset, problem))
       co_return rejected<schedule_history>(problem.message());
@@ -244,8 +240,7 @@ struct client::impl {
   asio::awaitable<outcome<run_details>> run(std::string run_id, std::string organization_id, call_options call) {
     detail::argument_problem problem;
     uuid id;
-    outcome<run_details> invalid = rejected<run_details>("");
-    if (!check_common(invalid.details)) co_return invalid;
+    if (token_problem) co_return rejected<run_details>(*token_problem);
     if (!detail::check_uuid_argument("run_id", run_id, id, problem))
       co_return rejected<run_details>(problem.message());
     if (organization_id.empty())

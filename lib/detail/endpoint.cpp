@@ -52,20 +52,20 @@ bool parse_base_url(std::string_view base_url, endpoint& out, argument_problem& 
   return true;
 }
 
-bool check_token(std::string_view token, argument_problem& problem) {
-  for (const char c : token) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-      return reject(problem, "token", "contains a control character (CR, LF, ...); the token was not sent");
-  }
-  if (token.empty()) return reject(problem, "token", "is empty: set HUMM_API_TOKEN or client_options::token");
-  return true;
-}
-
 bool check_header_value(std::string_view parameter, std::string_view value, argument_problem& problem) {
   for (const char c : value) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
       return reject(problem, parameter, "contains a control character (CR, LF, ...)");
   }
+  return true;
+}
+
+bool check_token(std::string_view token, argument_problem& problem) {
+  if (!check_header_value("token", token, problem)) {
+    problem.reason += "; the token was not sent";
+    return false;
+  }
+  if (token.empty()) return reject(problem, "token", "is empty: set HUMM_API_TOKEN or client_options::token");
   return true;
 }
 
