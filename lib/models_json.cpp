@@ -6,14 +6,11 @@
 #include <humm/analyst/decode.hpp>
 
 #include <boost/describe/members.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
 #include <boost/mp11/algorithm.hpp>
 
-#include <array>
 #include <cstdint>
-#include <type_traits>
 
 namespace humm::analyst {
 namespace {
