@@ -2,6 +2,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <string>
+
 namespace ha = humm::analyst;
 
 BOOST_AUTO_TEST_SUITE(uuid)
@@ -30,6 +32,34 @@ BOOST_AUTO_TEST_CASE(malformed_uuids_are_rejected) {
     BOOST_TEST_INFO("input: \"" << text << "\"");
     BOOST_TEST(!ha::parse_uuid(text).has_value());
   }
+}
+
+// Every byte value at every digit position: accepted exactly when it is a hex digit, and
+// then with that digit's value in the right nibble.
+BOOST_AUTO_TEST_CASE(every_byte_at_every_digit_position) {
+  const std::string base = "00000000-0000-0000-0000-000000000000";
+  std::size_t nibble = 0;
+  for (std::size_t pos = 0; pos < base.size(); ++pos) {
+    if (base[pos] == '-') continue;
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string text = base;
+      text[pos] = static_cast<char>(byte);
+      const char c = static_cast<char>(byte);
+      int value = -1;
+      if (c >= '0' && c <= '9') value = c - '0';
+      if (c >= 'a' && c <= 'f') value = c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') value = c - 'A' + 10;
+      const auto id = ha::parse_uuid(text);
+      BOOST_TEST_INFO("byte " << byte << " at position " << pos);
+      BOOST_REQUIRE(id.has_value() == (value >= 0));
+      if (!id) continue;
+      ha::uuid expected{};
+      expected.data[nibble / 2] = static_cast<std::uint8_t>(nibble % 2 == 0 ? value << 4 : value);
+      BOOST_TEST((*id == expected));
+    }
+    ++nibble;
+  }
+  BOOST_TEST(nibble == 32u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
