@@ -62,33 +62,38 @@ bool parse_offset(scanner& s, minutes& offset, std::string_view& why) {
 }
 
 // The form servers send nearly always, "YYYY-MM-DDTHH:MM:SS[.fraction]Z", read at fixed
-// positions. Anything else, or anything out of range, is left to the general parser, which
-// also says what is wrong.
+// positions (a page holds about 80 timestamps). Anything else, or anything out of range, is
+// left to the general parser, which also says what is wrong.
+struct fixed_digits {
+  std::string_view text;
+  unsigned bad = 0;  // non-zero once a non-digit was read
+
+  int at(std::size_t i) {
+    const unsigned d = static_cast<unsigned char>(text[i]) - unsigned{'0'};
+    bad |= d > 9 ? 1u : 0u;
+    return static_cast<int>(d);
+  }
+  int two(std::size_t i) { return at(i) * 10 + at(i + 1); }
+};
+
 std::optional<timestamp> parse_canonical(std::string_view t) {
   if (t.size() < 20 || t.back() != 'Z' || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
       t[16] != ':')
     return std::nullopt;
-  unsigned bad = 0;
-  auto digits = [&](std::size_t at, std::size_t count) {
-    int value = 0;
-    for (std::size_t i = at; i < at + count; ++i) {
-      const unsigned d = static_cast<unsigned char>(t[i]) - unsigned{'0'};
-      bad |= d > 9 ? 1u : 0u;
-      value = value * 10 + static_cast<int>(d);
-    }
-    return value;
-  };
-  const int y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2), mi = digits(14, 2),
-            sec = digits(17, 2);
-  long long micros = 0;
-  const std::size_t fraction_digits = t.size() - 21;  // between "." and "Z"
+  fixed_digits digits{t};
+  const int y = digits.two(0) * 100 + digits.two(2), mo = digits.two(5), d = digits.two(8), h = digits.two(11),
+            mi = digits.two(14), sec = digits.two(17);
+  int micros = 0;
   if (t.size() > 20) {
+    const std::size_t fraction_digits = t.size() - 21;  // between "." and "Z"
     if (t[19] != '.' || fraction_digits == 0 || fraction_digits > 9) return std::nullopt;
-    micros = digits(20, std::min<std::size_t>(fraction_digits, 6));
-    if (fraction_digits > 6) digits(26, fraction_digits - 6);  // checked, then truncated
+    for (std::size_t i = 0; i < fraction_digits; ++i) {
+      const int digit = digits.at(20 + i);
+      if (i < 6) micros = micros * 10 + digit;  // finer digits are checked, then truncated
+    }
     for (std::size_t i = fraction_digits; i < 6; ++i) micros *= 10;
   }
-  if (bad || mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  if (digits.bad || mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 59) return std::nullopt;
   const year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!date.ok()) return std::nullopt;
   return sys_days{date} + hours{h} + minutes{mi} + seconds{sec} + microseconds{micros};

@@ -77,6 +77,20 @@ BOOST_AUTO_TEST_CASE(the_fast_utc_form_agrees_with_the_general_parser) {
   BOOST_TEST(why_rejected("2023-11-07T05:31:56.Z") == "expected digits after the decimal point");
 }
 
+BOOST_AUTO_TEST_CASE(a_non_digit_anywhere_in_the_fast_utc_form_is_rejected) {
+  const std::string good = "2023-11-07T05:31:56.123456789Z";
+  BOOST_REQUIRE(ha::parse_timestamp(good).has_value());
+  for (std::size_t pos = 0; pos + 1 < good.size(); ++pos) {
+    if (good[pos] < '0' || good[pos] > '9') continue;
+    for (char c : {'/', ':', 'x', ' '}) {  // '/' and ':' are the neighbours of '0' and '9'
+      std::string text = good;
+      text[pos] = c;
+      BOOST_TEST_INFO("input: " << text);
+      BOOST_TEST(!ha::parse_timestamp(text).has_value());
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(invalid_date_times_say_why) {
   BOOST_TEST(why_rejected("2023-13-01T00:00:00Z") == "month out of range");
   BOOST_TEST(why_rejected("2023-00-01T00:00:00Z") == "month out of range");
