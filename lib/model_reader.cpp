@@ -381,16 +381,15 @@ void model_reader::close(std::size_t size, bool is_object) {
 void model_reader::select_member(frame& model, std::string_view key) {
   const member_table& table = *model.table;
   std::size_t i = model.next;
-  for (std::size_t tried = 0; tried < table.size && table.rules[i].key != key; ++tried)
-    i = i + 1 == table.size ? 0 : i + 1;
-  if (table.rules[i].key != key) {
-    model.member = unknown_member;  // the API has grown
+  for (std::size_t tried = 0; tried < table.size; ++tried, i = i + 1 == table.size ? 0 : i + 1) {
+    if (table.rules[i].key != key) continue;
+    model.member = i;
+    model.key = table.rules[i].key;
+    model.next = i + 1 == table.size ? 0 : i + 1;
+    model.seen |= std::uint64_t{1} << i;
     return;
   }
-  model.member = i;
-  model.key = table.rules[i].key;
-  model.next = i + 1 == table.size ? 0 : i + 1;
-  model.seen |= std::uint64_t{1} << i;
+  model.member = unknown_member;  // the API has grown
 }
 
 void model_reader::fail(std::string reason) {
