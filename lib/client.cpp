@@ -101,10 +101,10 @@ struct client::impl {
   }
 
   // Whether the caller cancelled the call; then `error` says so.
-  static asio::awaitable<bool> stopped(detail::exchange_error& error) {
-    const bool cancelled = co_await detail::was_cancelled();
+  static bool stopped(const asio::cancellation_state& state, detail::exchange_error& error) {
+    const bool cancelled = state.cancelled() != asio::cancellation_type::none;
     if (cancelled) error = {make_error_code(errc::cancelled), "cancelled", true};
-    co_return cancelled;
+    return cancelled;
   }
 
   // One attempt: a pooled connection (or a new one), one exchange. A reused connection that
@@ -112,9 +112,11 @@ struct client::impl {
   asio::awaitable<bool> attempt(const detail::request& req, std::chrono::milliseconds timeout, detail::response& out,
                                 detail::exchange_error& error) {
     co_await asio::this_coro::throw_if_cancelled(false);
+    const auto cancellation = co_await asio::this_coro::cancellation_state;
+    const auto here = co_await asio::this_coro::executor;
     for (bool fresh = false;;) {
       detail::connection_pool::lease lease;
-      if (co_await stopped(error) || !co_await pool.acquire(lease, fresh)) {
+      if (stopped(cancellation, error) || !co_await pool.acquire(lease, fresh)) {
         error = {make_error_code(errc::cancelled), "cancelled while waiting for a connection", true};
         co_return false;
       }
@@ -125,18 +127,18 @@ struct client::impl {
         ~give_back() { pool.release(std::move(connection)); }
       } guard{pool, lease.connection};
 
-      if (co_await stopped(error)) co_return false;
+      if (stopped(cancellation, error)) co_return false;
       if (!lease.connection) {
         lease.connection = std::make_unique<detail::http_connection>(serial_executor(),
                                                                       where.tls ? &tls_context : nullptr);
         pool.count_opened();
-        if (!co_await lease.connection->open(where, options.connect_timeout, error)) co_return false;
+        if (!co_await lease.connection->open(here, where, options.connect_timeout, error)) co_return false;
         if (where.tls) ++tls_handshakes;
         if (lease.connection->resumed()) ++tls_resumptions;
       }
-      if (co_await stopped(error)) co_return false;
+      if (stopped(cancellation, error)) co_return false;
       ++requests;
-      const bool ok = co_await lease.connection->exchange(req, timeout, options.max_response_bytes, out, error);
+      const bool ok = co_await lease.connection->exchange(here, req, timeout, options.max_response_bytes, out, error);
       if (!ok && lease.reused && error.before_response && error.code == errc::connection) {
         ++stale_resends;
         fresh = true;

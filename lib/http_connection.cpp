@@ -116,11 +116,11 @@ void http_connection::close() noexcept {
   lowest_layer().close();
 }
 
-asio::awaitable<bool> http_connection::on_own_executor(asio::awaitable<bool> step) {
-  const auto current = co_await asio::this_coro::executor;
-  const auto own = lowest_layer().get_executor();
-  if (current == own) co_return co_await std::move(step);
-  co_return co_await asio::co_spawn(own, std::move(step), asio::use_awaitable);
+asio::awaitable<bool> http_connection::on_own_executor(const asio::any_io_executor& caller,
+                                                       asio::awaitable<bool> step) {
+  const auto& own = lowest_layer().get_executor();
+  if (caller == own) return step;
+  return asio::co_spawn(own, std::move(step), asio::use_awaitable);
 }
 
 asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chrono::milliseconds timeout,

@@ -48,15 +48,19 @@ class http_connection {
   /// connection in turn never overlap.
   http_connection(asio::any_io_executor executor, asio::ssl::context* tls_context);
 
+  // `caller`: the executor of the coroutine that awaits the operation.
+
   /// Resolves, connects and (for TLS) handshakes with SNI and host-name verification.
-  asio::awaitable<bool> open(const endpoint& where, std::chrono::milliseconds timeout, exchange_error& error) {
-    return on_own_executor(open_here(where, timeout, error));
+  asio::awaitable<bool> open(const asio::any_io_executor& caller, const endpoint& where,
+                             std::chrono::milliseconds timeout, exchange_error& error) {
+    return on_own_executor(caller, open_here(where, timeout, error));
   }
 
   /// Sends `req` and reads the answer into `out`.
-  asio::awaitable<bool> exchange(const request& req, std::chrono::milliseconds timeout, std::size_t max_body_bytes,
-                                 response& out, exchange_error& error) {
-    return on_own_executor(exchange_here(req, timeout, max_body_bytes, out, error));
+  asio::awaitable<bool> exchange(const asio::any_io_executor& caller, const request& req,
+                                 std::chrono::milliseconds timeout, std::size_t max_body_bytes, response& out,
+                                 exchange_error& error) {
+    return on_own_executor(caller, exchange_here(req, timeout, max_body_bytes, out, error));
   }
 
   /// Whether the last exchange left the connection fit for another request.
@@ -73,9 +77,9 @@ class http_connection {
   using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
   beast::tcp_stream& lowest_layer() noexcept;
-  // Beast wants every operation on a stream started from the stream's executor: a call on
-  // another strand runs the step there and comes back once, at its end.
-  asio::awaitable<bool> on_own_executor(asio::awaitable<bool> step);
+  // Beast wants every operation on a stream started from the stream's executor: a caller on
+  // another strand has the step run there, and comes back once, at its end.
+  asio::awaitable<bool> on_own_executor(const asio::any_io_executor& caller, asio::awaitable<bool> step);
   asio::awaitable<bool> open_here(const endpoint& where, std::chrono::milliseconds timeout, exchange_error& error);
   asio::awaitable<bool> exchange_here(const request& req, std::chrono::milliseconds timeout,
                                       std::size_t max_body_bytes, response& out, exchange_error& error);
