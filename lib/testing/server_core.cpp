@@ -40,9 +40,10 @@ void request_counters::connection_accepted() {
   ++counts_.connections_accepted;
 }
 
-void request_counters::handshake_completed() {
+void request_counters::handshake_completed(std::string_view cipher_suite) {
   std::lock_guard lock(mutex_);
   ++counts_.handshakes;
+  ++counts_.cipher_suites[std::string(cipher_suite)];
 }
 
 void request_counters::request_started(std::string_view target) {

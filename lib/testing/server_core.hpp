@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,7 +30,7 @@ namespace asio = boost::asio;
 class request_counters {
  public:
   void connection_accepted();
-  void handshake_completed();
+  void handshake_completed(std::string_view cipher_suite);
   /// A request has been read: counts it and holds it in flight until request_done().
   void request_started(std::string_view target);
   void request_done();

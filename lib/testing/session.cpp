@@ -131,7 +131,7 @@ template <class Stream>
 asio::awaitable<void> session<Stream>::handshake() {
   tcp_layer().expires_after(handshake_timeout);
   co_await stream_.async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
-  core_->counters.handshake_completed();
+  core_->counters.handshake_completed(SSL_CIPHER_get_name(SSL_get_current_cipher(stream_.native_handle())));
 }
 
 // Reads the next request, waiting at most idle_close for it; false when the connection ends.

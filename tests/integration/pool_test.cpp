@@ -215,4 +215,12 @@ BOOST_AUTO_TEST_CASE(new_connections_resume_the_tls_session) {
   BOOST_TEST(full.stats().tls_resumptions == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(tls_1_3_prefers_aes_128_gcm) {
+  client_fixture f;
+  auto c = f.make_client();
+  f.run([&]() -> asio::awaitable<void> { co_await c.get_schedule_history(f.schedule_id(), f.query(1)); }());
+  const std::map<std::string, std::size_t> expected{{"TLS_AES_128_GCM_SHA256", 1}};
+  BOOST_TEST((f.server.counters().cipher_suites == expected));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

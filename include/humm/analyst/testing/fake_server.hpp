@@ -67,6 +67,7 @@ struct fake_server_counters {
   // Added after the first version (last, so positional initialisation still works): lets
   // client tests check that gzip was negotiated, not just that the data arrived.
   std::size_t gzip_responses = 0;  ///< responses whose body was sent gzip-compressed
+  std::map<std::string, std::size_t> cipher_suites;  ///< negotiated TLS cipher suite -> handshakes
 };
 
 class fake_server {
