@@ -278,60 +278,58 @@ void model_reader::push_dom(json::object* destination) {
   dom_.reset();
 }
 
-model_reader::frame* model_reader::absorbing() {
-  if (stack_.empty()) return nullptr;
-  frame& top = stack_.back();
-  return top.kind == frame_kind::skip || top.kind == frame_kind::dom ? &top : nullptr;
-}
-
-bool model_reader::collecting() {
-  const frame* top = absorbing();
-  return top && top->kind == frame_kind::dom;
-}
-
-// Where the value that starts now goes. False when it needs nothing more: a null member
-// settled by its rule (or failed).
-bool model_reader::take_sink(sink& out, bool is_null) {
-  if (stack_.empty()) {
-    out = root_;
-    return true;
-  }
-  frame& top = stack_.back();
+// Where the next value in an array or a model goes; an unknown member's value is skipped.
+sink model_reader::next_sink(frame& top) {
   if (top.kind == frame_kind::array) {
-    out = top.element(top.target);
     ++top.elements;
-    return true;
+    return top.element(top.target);
   }
-  if (top.member == unknown_member) {
-    out = {&skip_ops, nullptr};
-    return true;
-  }
-  const member_rule& rule = top.table->rules[top.member];
-  if (is_null) {
-    std::string reason;
-    if (!rule.absent(top.target, false, reason)) fail(std::move(reason));
-    return false;
-  }
-  out = rule.value(top.target);
-  return true;
+  if (top.member == unknown_member) return {&skip_ops, nullptr};
+  return top.table->rules[top.member].value(top.target);
 }
 
 void model_reader::value(const json_scalar& v) {
-  if (failed_ || absorbing()) return;
-  sink s;
-  if (!take_sink(s, v.kind == json::kind::null)) return;
+  if (failed_) return;
+  sink s = root_;
+  if (!stack_.empty()) {
+    frame& top = stack_.back();
+    if (top.kind == frame_kind::skip) return;
+    if (top.kind == frame_kind::dom) return collect(v);
+    if (v.kind == json::kind::null && top.kind == frame_kind::model && top.member != unknown_member) {
+      std::string reason;  // a null member is settled by its rule
+      if (!top.table->rules[top.member].absent(top.target, false, reason)) fail(std::move(reason));
+      return;
+    }
+    s = next_sink(top);
+  }
   std::string reason;
   if (!s.ops->scalar(s.target, v, reason)) fail(std::move(reason));
 }
 
+void model_reader::collect(const json_scalar& v) {
+  switch (v.kind) {
+    case json::kind::string: dom_.push_string(v.text); break;
+    case json::kind::int64: dom_.push_int64(v.number.int64); break;
+    case json::kind::uint64: dom_.push_uint64(v.number.uint64); break;
+    case json::kind::double_: dom_.push_double(v.number.double_); break;
+    case json::kind::bool_: dom_.push_bool(v.number.bool_); break;
+    case json::kind::null: dom_.push_null(); break;
+    case json::kind::object:
+    case json::kind::array: break;  // containers are built by close()
+  }
+}
+
 void model_reader::open(bool is_object) {
   if (failed_) return;
-  if (frame* top = absorbing()) {
-    ++top->depth;
-    return;
+  sink s = root_;
+  if (!stack_.empty()) {
+    frame& top = stack_.back();
+    if (top.kind == frame_kind::skip || top.kind == frame_kind::dom) {
+      ++top.depth;
+      return;
+    }
+    s = next_sink(top);
   }
-  sink s;
-  if (!take_sink(s, false)) return;
   if (auto opener = is_object ? s.ops->open_object : s.ops->open_array) {
     opener(*this, s.target);
     return;
@@ -450,54 +448,34 @@ bool model_reader::on_string_part(std::string_view part, std::size_t, json::erro
 }
 
 bool model_reader::on_string(std::string_view part, std::size_t, json::error_code&) {
-  const std::string_view text = whole(string_buffer_, part);
-  if (collecting())
-    dom_.push_string(text);
-  else
-    value({json::kind::string, text, {0}});
+  value({json::kind::string, whole(string_buffer_, part), {0}});
   string_buffer_.clear();
   return true;
 }
 
 bool model_reader::on_int64(std::int64_t i, std::string_view, json::error_code&) {
-  primitive(i);
+  value(scalar(i));
   return true;
 }
 
 bool model_reader::on_uint64(std::uint64_t u, std::string_view, json::error_code&) {
-  primitive(u);
+  value(scalar(u));
   return true;
 }
 
 bool model_reader::on_double(double d, std::string_view, json::error_code&) {
-  primitive(d);
+  value(scalar(d));
   return true;
 }
 
 bool model_reader::on_bool(bool b, json::error_code&) {
-  primitive(b);
+  value(scalar(b));
   return true;
 }
 
 bool model_reader::on_null(json::error_code&) {
-  if (collecting())
-    dom_.push_null();
-  else
-    value({});
+  value({});
   return true;
-}
-
-template <class Primitive>
-void model_reader::primitive(Primitive p) {
-  if (!collecting()) return value(scalar(p));
-  if constexpr (std::is_same_v<Primitive, bool>)
-    dom_.push_bool(p);
-  else if constexpr (std::is_same_v<Primitive, double>)
-    dom_.push_double(p);
-  else if constexpr (std::is_same_v<Primitive, std::uint64_t>)
-    dom_.push_uint64(p);
-  else
-    dom_.push_int64(p);
 }
 
 void replay(const json::value& v, model_reader& reader) {

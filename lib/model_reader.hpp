@@ -126,13 +126,10 @@ class model_reader {
     std::size_t depth = 0;                       // skip, dom: containers open
   };
 
-  frame* absorbing();  // the top frame when it is a skipped or collected subtree
-  bool collecting();   // inside a subtree collected as a DOM
-  bool take_sink(sink& out, bool is_null);
+  sink next_sink(frame& top);
   void select_member(frame& model, std::string_view key);
   void value(const json_scalar& v);
-  template <class Primitive>
-  void primitive(Primitive p);  // a number or boolean, read or collected
+  void collect(const json_scalar& v);  // a scalar inside a subtree collected as a DOM
   void open(bool is_object);
   void close(std::size_t size, bool is_object);
   void fail(std::string reason);
