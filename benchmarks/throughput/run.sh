@@ -3,7 +3,7 @@
 # libcurl), builds the peers, writes the page files, starts nginx on a free port of
 # 127.0.0.1, runs every peer through throughput_report and stops nginx. The table and the
 # chart go to benchmarks/results/.
-# Usage: benchmarks/throughput/run.sh [throughput_report options, e.g. --repeat 5]
+# Usage: benchmarks/throughput/run.sh [throughput_report options, e.g. --repeat 7]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scripts/setup.sh nginx-light wrk libcurl4-openssl-dev openssl

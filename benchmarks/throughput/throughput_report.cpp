@@ -1,12 +1,13 @@
 // Runs every peer against the same nginx, side by side in one run, and writes the results:
 // for each page size and number of connections, each peer in turn (so that machine noise
-// hits them alike), `--repeat` times; the median run of each is reported.
+// hits them alike), `--repeat` rounds. Rates are the median round's; a ratio of ours to a
+// peer is the median of the ratios within each round.
 //
 // Each peer is a process of its own, so that its CPU time and peak RSS come from wait4()
 // and its TLS connections from nginx's stub_status counter, the same way for every peer.
 //
 // Usage: throughput_report --bin DIR --data DIR --port P --status-port Q --ca FILE --out DIR
-//                          --lua wrk_pages.lua [--connections 1,2,4,8,16,32] [--repeat 3]
+//                          --lua wrk_pages.lua [--connections 1,2,4,8,16,32] [--repeat 5]
 //                          [--wrk-seconds 3] [--table-connections 16]
 // Writes OUT/throughput.md, OUT/throughput.svg and OUT/throughput.json.
 
@@ -47,13 +48,14 @@ struct settings {
   unsigned short port = 0, status_port = 0;
   std::vector<std::size_t> connections{1, 2, 4, 8, 16, 32};
   std::size_t table_connections = 16;
-  int repeat = 3;
+  int repeat = 5;
   int wrk_seconds = 3;
 };
 
 // One run of one peer.
 struct measurement {
   std::string client;
+  int round = 0;  // peers of one round run back to back
   std::int64_t page_size = 0;
   std::size_t connections = 0;
   double pages = 0, runs = 0, seconds = 0;
@@ -202,9 +204,11 @@ void read_peer_result(const std::string& text, measurement& m) {
                              std::to_string(m.pages) + " pages of " + std::to_string(m.page_size));
 }
 
-measurement run_peer(const settings& s, const peer_command& peer, std::int64_t page_size, std::size_t connections) {
+measurement run_peer(const settings& s, const peer_command& peer, int round, std::int64_t page_size,
+                     std::size_t connections) {
   measurement m;
   m.client = peer.client;
+  m.round = round;
   m.page_size = page_size;
   m.connections = connections;
   const long accepted_before = accepted_connections(s.status_port);
@@ -254,6 +258,7 @@ struct memory_check {
 
 struct report_input {
   const settings& s;
+  const std::vector<measurement>& all;
   const std::map<series_key, measurement>& median;
   std::vector<std::string> clients;  // in the order peers run
   memory_check memory;
@@ -265,16 +270,35 @@ const measurement* find(const report_input& in, std::int64_t size, std::size_t c
   return it == in.median.end() ? nullptr : &it->second;
 }
 
-std::string ratio_text(const measurement* ours, const measurement* peer) {
-  if (!ours || !peer) return "–";
-  return fixed(ours->pages_per_second() / peer->pages_per_second(), 2) + "×";
+// Ours against a peer: the median of the per-round ratios of pages/s. The peers of a round
+// run back to back, so a slow spell of the (shared, noisy) machine tends to hit both sides
+// of a ratio alike.
+std::optional<double> paired_ratio(const report_input& in, std::int64_t size, std::size_t conns,
+                                   const std::string& ours, const std::string& peer) {
+  std::map<int, double> our_rate, peer_rate;
+  for (const measurement& m : in.all) {
+    if (m.page_size != size || m.connections != conns) continue;
+    if (m.client == ours) our_rate[m.round] = m.pages_per_second();
+    if (m.client == peer) peer_rate[m.round] = m.pages_per_second();
+  }
+  std::vector<double> ratios;
+  for (const auto& [round, rate] : our_rate)
+    if (const auto other = peer_rate.find(round); other != peer_rate.end()) ratios.push_back(rate / other->second);
+  if (ratios.empty()) return std::nullopt;
+  std::sort(ratios.begin(), ratios.end());
+  const std::size_t mid = ratios.size() / 2;
+  return ratios.size() % 2 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2;
 }
+
+std::string ratio_text(std::optional<double> ratio) { return ratio ? fixed(*ratio, 2) + "×" : "–"; }
 
 std::string markdown(const report_input& in) {
   const boost::json::object meta = peer::read_meta(in.s.data.string());
   std::ostringstream md;
   const std::size_t c = in.s.table_connections;
-  md << "Measured " << in.machine << ". Median of " << in.s.repeat << " runs, each peer in turn.\n\n";
+  md << "Measured " << in.machine << ". " << in.s.repeat
+     << " rounds, each running every peer in turn: rates are the median round's; ratios are the median of the "
+        "ratios within each round.\n\n";
   md << "### " << c << " keep-alive TLS connections\n\n";
   md << "| Page | Client | pages/s | runs/s | MB/s | p50 ms | p99 ms | CPU s per 1,000 pages | peak RSS MiB | TLS "
         "connections | humm fetch ÷ client |\n";
@@ -288,7 +312,8 @@ std::string markdown(const report_input& in) {
       md << "| " << size << " runs | " << client << " | " << fixed(rate, 0) << " | " << fixed(m->runs / m->seconds, 0)
          << " | " << fixed(rate * body / 1e6, 1) << " | " << optional_ms(m->p50_ms) << " | " << optional_ms(m->p99_ms)
          << " | " << fixed(m->cpu_seconds / m->pages * 1000, 3) << " | " << fixed(m->peak_rss_kib / 1024.0, 1)
-         << " | " << m->tls_connections << " | " << ratio_text(find(in, size, c, "humm fetch"), m) << " |\n";
+         << " | " << m->tls_connections << " | " << ratio_text(paired_ratio(in, size, c, "humm fetch", client))
+         << " |\n";
     }
   }
 
@@ -314,11 +339,8 @@ std::string markdown(const report_input& in) {
     md << "| " << what << " | " << (value ? fixed(*value, unit == "" ? 0 : 2) + unit : "–") << " | "
        << (met ? "yes" : "**no**") << " |\n";
   };
-  auto rate_ratio = [&](std::int64_t size, const std::string& ours, const std::string& peer) -> std::optional<double> {
-    const measurement* mine = find(in, size, c, ours);
-    const measurement* other = find(in, size, c, peer);
-    if (!mine || !other) return std::nullopt;
-    return mine->pages_per_second() / other->pages_per_second();
+  auto rate_ratio = [&](std::int64_t size, const std::string& ours, const std::string& peer) {
+    return paired_ratio(in, size, c, ours, peer);
   };
   const std::string at = ", " + std::to_string(c) + " connections: ";
   for (const char* ours : {"humm fetch", "humm fetch, 2 threads"}) {
@@ -343,7 +365,7 @@ boost::json::array raw_json(const std::vector<measurement>& all) {
   boost::json::array rows;
   for (const measurement& m : all) {
     boost::json::object row{{"client", m.client},       {"page_size", m.page_size},
-                            {"connections", m.connections}, {"pages", m.pages},
+                            {"connections", m.connections}, {"round", m.round}, {"pages", m.pages},
                             {"runs", m.runs},           {"seconds", m.seconds},
                             {"cpu_seconds", m.cpu_seconds}, {"peak_rss_kib", m.peak_rss_kib},
                             {"tls_connections", m.tls_connections}};
@@ -428,7 +450,7 @@ int main(int argc, char** argv) try {
     for (const std::size_t conns : s.connections)
       for (int round = 0; round < s.repeat; ++round)
         for (const peer_command& peer : peers_for(s, size, conns)) {
-          all.push_back(run_peer(s, peer, size, conns));
+          all.push_back(run_peer(s, peer, round, size, conns));
           const measurement& m = all.back();
           if (std::find(clients.begin(), clients.end(), m.client) == clients.end()) clients.push_back(m.client);
           std::cerr << size << "-run pages, " << conns << " connections, " << m.client << ": "
@@ -447,7 +469,7 @@ int main(int argc, char** argv) try {
     }
 
   const auto median = medians(all);
-  const report_input input{s, median, clients, memory, machine_description()};
+  const report_input input{s, all, median, clients, memory, machine_description()};
   fs::create_directories(s.out);
   const std::string table = markdown(input);
   write_file(s.out / "throughput.md", table);
