@@ -1,6 +1,10 @@
 #include <humm/analyst/timestamp.hpp>
 
+#include <boost/endian/conversion.hpp>
+
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 namespace humm::analyst {
 namespace {
@@ -61,39 +65,46 @@ bool parse_offset(scanner& s, minutes& offset, std::string_view& why) {
   return true;
 }
 
+// Whether the bytes of the eight at `p` that `mask` selects (0xff) are all ASCII digits.
+// A digit, 0x30-0x39, has the high nibble 3 and keeps it when 6 is added. No byte carries
+// into the next: the selected ones are 0x30-0x3f once the first test holds, and the others
+// are the separators '-', 'T' and ':'.
+bool digits_in_word(const char* p, std::uint64_t mask) {
+  constexpr std::uint64_t threes = 0x3030303030303030, high_nibbles = 0xf0f0f0f0f0f0f0f0, sixes = 0x0606060606060606;
+  std::uint64_t word;
+  std::memcpy(&word, p, 8);
+  word = boost::endian::little_to_native(word);  // p[0] in the lowest byte
+  return (word & high_nibbles & mask) == (threes & mask) && ((word + sixes) & high_nibbles & mask) == (threes & mask);
+}
+
 // The form servers send nearly always, "YYYY-MM-DDTHH:MM:SS[.fraction]Z", read at fixed
 // positions (a page holds about 80 timestamps). Anything else, or anything out of range, is
 // left to the general parser, which also says what is wrong.
-struct fixed_digits {
-  std::string_view text;
-  unsigned bad = 0;  // non-zero once a non-digit was read
-
-  int at(std::size_t i) {
-    const unsigned d = static_cast<unsigned char>(text[i]) - unsigned{'0'};
-    bad |= d > 9 ? 1u : 0u;
-    return static_cast<int>(d);
-  }
-  int two(std::size_t i) { return at(i) * 10 + at(i + 1); }
-};
-
 std::optional<timestamp> parse_canonical(std::string_view t) {
   if (t.size() < 20 || t.back() != 'Z' || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
       t[16] != ':')
     return std::nullopt;
-  fixed_digits digits{t};
-  const int y = digits.two(0) * 100 + digits.two(2), mo = digits.two(5), d = digits.two(8), h = digits.two(11),
-            mi = digits.two(14), sec = digits.two(17);
+  // The digits of "YYYY-MM-" at 0, "DDTHH:MM" at 8 and "HH:MM:SS" at 11, in three words.
+  if (!digits_in_word(t.data(), 0x00ffff00ffffffff) || !digits_in_word(t.data() + 8, 0xffff00ffff00ffff) ||
+      !digits_in_word(t.data() + 11, 0xffff00ffff00ffff))
+    return std::nullopt;
+  auto digit = [&t](std::size_t i) { return t[i] - '0'; };
+  auto two = [&digit](std::size_t i) { return digit(i) * 10 + digit(i + 1); };
+  const int y = two(0) * 100 + two(2), mo = two(5), d = two(8), h = two(11), mi = two(14), sec = two(17);
   int micros = 0;
   if (t.size() > 20) {
     const std::size_t fraction_digits = t.size() - 21;  // between "." and "Z"
     if (t[19] != '.' || fraction_digits == 0 || fraction_digits > 9) return std::nullopt;
+    bool bad = false;
     for (std::size_t i = 0; i < fraction_digits; ++i) {
-      const int digit = digits.at(20 + i);
-      if (i < 6) micros = micros * 10 + digit;  // finer digits are checked, then truncated
+      const int value = digit(20 + i);
+      bad |= value < 0 || value > 9;
+      if (i < 6) micros = micros * 10 + value;  // finer digits are checked, then truncated
     }
+    if (bad) return std::nullopt;
     for (std::size_t i = fraction_digits; i < 6; ++i) micros *= 10;
   }
-  if (digits.bad || mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 59) return std::nullopt;
   const year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!date.ok()) return std::nullopt;
   return sys_days{date} + hours{h} + minutes{mi} + seconds{sec} + microseconds{micros};

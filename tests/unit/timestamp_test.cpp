@@ -82,7 +82,8 @@ BOOST_AUTO_TEST_CASE(a_non_digit_anywhere_in_the_fast_utc_form_is_rejected) {
   BOOST_REQUIRE(ha::parse_timestamp(good).has_value());
   for (std::size_t pos = 0; pos + 1 < good.size(); ++pos) {
     if (good[pos] < '0' || good[pos] > '9') continue;
-    for (char c : {'/', ':', 'x', ' '}) {  // '/' and ':' are the neighbours of '0' and '9'
+    // '/' and ':' are the neighbours of '0' and '9'; '?' keeps digits' high nibble
+    for (char c : {'/', ':', '?', 'x', ' ', '\0', '\x80', '\xf9', '\xff'}) {
       std::string text = good;
       text[pos] = c;
       BOOST_TEST_INFO("input: " << text);
