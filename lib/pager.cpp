@@ -17,6 +17,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <set>
@@ -277,14 +279,16 @@ asio::awaitable<std::optional<command_run>> run_stream::next() {
   for (;;) {
     if (current_ && index_ < current_->history.runs.size()) {
       command_run& run = current_->history.runs[index_++];
-      if (seen_recently(run.id)) {  // (ids stay readable after a run is moved out: a uuid is trivially copied)
+      const bool repeated = seen_recently(run.id);
+      recent_ids_.push_back(run.id);
+      if (repeated) {
         ++duplicates_;
         continue;
       }
       ++runs_;
       co_return std::move(run);
     }
-    if (current_) remember(*current_);
+    if (current_) end_page();
     current_ = co_await pages_.next();
     index_ = 0;
     if (!current_) co_return std::nullopt;
@@ -294,20 +298,25 @@ asio::awaitable<std::optional<command_run>> run_stream::next() {
 // Offset pages shift by the runs created meanwhile, so a run shows again only near where
 // it was first seen: the ids of the last pages suffice, and memory stays bounded.
 bool run_stream::seen_recently(const uuid& id) const {
-  for (const auto& page_ids : recent_ids_)
-    if (std::find(page_ids.begin(), page_ids.end(), id) != page_ids.end()) return true;
-  const auto& runs = current_->history.runs;
-  for (std::size_t i = 0; i + 1 < index_; ++i)
-    if (runs[i].id == id) return true;
+  // The first eight bytes are compared first: random in the API's ids, they rule out nearly
+  // every other id in one comparison.
+  auto head = [](const uuid& u) {
+    std::uint64_t word;
+    std::memcpy(&word, u.data, sizeof word);
+    return word;
+  };
+  const std::uint64_t wanted = head(id);
+  for (const uuid& seen : recent_ids_)
+    if (head(seen) == wanted && seen == id) return true;
   return false;
 }
 
-void run_stream::remember(const history_page& page) {
-  std::vector<uuid> ids;
-  ids.reserve(page.history.runs.size());
-  for (const auto& run : page.history.runs) ids.push_back(run.id);
-  recent_ids_.push_back(std::move(ids));
-  if (recent_ids_.size() > remembered_pages) recent_ids_.pop_front();
+void run_stream::end_page() {
+  page_sizes_.push_back(index_);
+  if (page_sizes_.size() > remembered_pages) {
+    recent_ids_.erase(recent_ids_.begin(), recent_ids_.begin() + static_cast<std::ptrdiff_t>(page_sizes_.front()));
+    page_sizes_.erase(page_sizes_.begin());
+  }
 }
 
 walk_stats run_stream::stats() const {

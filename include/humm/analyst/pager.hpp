@@ -14,7 +14,6 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
-#include <deque>
 #include <vector>
 #include <functional>
 #include <memory>
@@ -85,7 +84,7 @@ class run_stream {
 
  private:
   bool seen_recently(const uuid& id) const;
-  void remember(const history_page& page);
+  void end_page();
 
   /// Pages whose run ids are remembered: a shift by more new runs than that, between two
   /// requests, could show a run twice.
@@ -96,7 +95,8 @@ class run_stream {
   std::size_t index_ = 0;
   std::uint64_t runs_ = 0;
   std::uint64_t duplicates_ = 0;
-  std::deque<std::vector<uuid>> recent_ids_;
+  std::vector<uuid> recent_ids_;        // of the remembered pages and the current one, in order
+  std::vector<std::size_t> page_sizes_;  // ids per remembered page, oldest first
 };
 
 /// The outcome of one schedule's walk in walk_schedules.
