@@ -178,6 +178,40 @@ BOOST_AUTO_TEST_CASE(every_required_field_missing_in_turn_is_named) {
   }
 }
 
+// Keys are compared in words: a key one byte away from a member's, at its start, middle or
+// end, must not be taken for it.
+BOOST_AUTO_TEST_CASE(a_key_one_byte_away_from_a_member_is_not_that_member) {
+  auto near_misses = [](const std::string& key) {
+    std::vector<std::string> out;
+    for (std::size_t pos : {std::size_t{0}, key.size() / 2, key.size() - 1}) {
+      std::string changed = key;
+      changed[pos] = changed[pos] == 'x' ? 'y' : 'x';
+      out.push_back(changed);
+    }
+    return out;
+  };
+  for (const std::string field : {"command_id", "organization_id", "cron_expression", "id", "next_run_time"}) {
+    for (const std::string& other : near_misses(field)) {
+      json::object response = seed();
+      json::object& schedule = response["schedule"].as_object();
+      schedule[other] = schedule[field];
+      schedule.erase(field);
+      BOOST_TEST_INFO("key: " << other);
+      BOOST_TEST(failure(response) == "schedule." + field + ": required field is missing");
+    }
+  }
+  for (const std::string field : {"schedule_id", "user_id", "id"}) {
+    for (const std::string& other : near_misses(field)) {
+      json::object response = seed();
+      json::object& run = first_run(response);
+      run[other] = run[field];
+      run.erase(field);
+      BOOST_TEST_INFO("key: " << other);
+      BOOST_TEST(failure(response) == "runs[0]." + field + ": required field is missing");
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_required_field_may_not_be_null) {
   json::object response = seed();
   response["schedule"].as_object()["next_run_time"] = nullptr;
