@@ -11,6 +11,8 @@
 //            decoded, and the loop waits only when nothing has finished
 //
 // Usage: curl_multi_peer example|tuned BASE_URL CA_FILE DATA_DIR PAGE_SIZE CONNECTIONS [PAGES]
+// The clock starts once every connection is open, as in humm_peer: each first answers one
+// page (the list's first pages, not counted).
 // Prints one JSON line: pages, runs, seconds, p50_ms, p99_ms.
 
 #include "peer_common.hpp"
@@ -87,7 +89,6 @@ int main(int argc, char** argv) try {
     curl_multi_add_handle(multi, t.easy);
   };
 
-  const auto started = peer::clock_type::now();
   for (transfer& t : transfers) {
     t.easy = curl_easy_init();
     curl_easy_setopt(t.easy, CURLOPT_WRITEFUNCTION, append_body);
@@ -98,8 +99,25 @@ int main(int argc, char** argv) try {
     curl_easy_setopt(t.easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(t.easy, CURLOPT_NOSIGNAL, 1L);  // no SIGPIPE juggling around every call
     t.body.reserve(1 << 16);
-    start_next(t);
   }
+
+  // Every connection opened, outside the clock: one page per handle, all at once.
+  for (transfer& t : transfers) start_next(t);
+  for (long open = 0; open < connections;) {
+    int running = 0, queued = 0;
+    curl_multi_perform(multi, &running);
+    while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      check(message->data.result, "transfer");
+      curl_multi_remove_handle(multi, message->easy_handle);
+      ++open;
+    }
+    if (open < connections) curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+  }
+  next = 0;
+
+  const auto started = peer::clock_type::now();
+  for (transfer& t : transfers) start_next(t);
 
   // Bodies of finished transfers, decoded after each round of curl_multi_perform; their
   // buffers are recycled.
