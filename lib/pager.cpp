@@ -273,31 +273,7 @@ asio::awaitable<std::optional<history_page>> page_stream::next() {
 }
 walk_stats page_stream::stats() const { return state_->stats(); }
 
-run_stream::run_stream(page_stream pages) : pages_(std::move(pages)) {}
-
-asio::awaitable<std::optional<command_run>> run_stream::next() {
-  for (;;) {
-    if (current_ && index_ < current_->history.runs.size()) {
-      command_run& run = current_->history.runs[index_++];
-      const bool repeated = seen_recently(run.id);
-      recent_ids_.push_back(run.id);
-      if (repeated) {
-        ++duplicates_;
-        continue;
-      }
-      ++runs_;
-      co_return std::move(run);
-    }
-    if (current_) end_page();
-    current_ = co_await pages_.next();
-    index_ = 0;
-    if (!current_) co_return std::nullopt;
-  }
-}
-
-// Offset pages shift by the runs created meanwhile, so a run shows again only near where
-// it was first seen: the ids of the last pages suffice, and memory stays bounded.
-bool run_stream::seen_recently(const uuid& id) const {
+bool detail::repeated_runs::check(const uuid& id) {
   // The first eight bytes are compared first: random in the API's ids, they rule out nearly
   // every other id in one comparison.
   auto head = [](const uuid& u) {
@@ -306,23 +282,44 @@ bool run_stream::seen_recently(const uuid& id) const {
     return word;
   };
   const std::uint64_t wanted = head(id);
-  for (const uuid& seen : recent_ids_)
-    if (head(seen) == wanted && seen == id) return true;
-  return false;
+  const bool repeated =
+      std::any_of(ids_.begin(), ids_.end(), [&](const uuid& seen) { return head(seen) == wanted && seen == id; });
+  ids_.push_back(id);
+  if (page_sizes_.empty()) page_sizes_.push_back(0);
+  ++page_sizes_.back();
+  repeats_ += repeated;
+  return repeated;
 }
 
-void run_stream::end_page() {
-  page_sizes_.push_back(index_);
-  if (page_sizes_.size() > remembered_pages) {
-    recent_ids_.erase(recent_ids_.begin(), recent_ids_.begin() + static_cast<std::ptrdiff_t>(page_sizes_.front()));
+void detail::repeated_runs::end_page() {
+  page_sizes_.push_back(0);  // the next page's
+  if (page_sizes_.size() > remembered_pages + 1) {
+    ids_.erase(ids_.begin(), ids_.begin() + static_cast<std::ptrdiff_t>(page_sizes_.front()));
     page_sizes_.erase(page_sizes_.begin());
+  }
+}
+
+run_stream::run_stream(page_stream pages) : pages_(std::move(pages)) {}
+
+asio::awaitable<std::optional<command_run>> run_stream::next() {
+  for (;;) {
+    if (current_ && index_ < current_->history.runs.size()) {
+      command_run& run = current_->history.runs[index_++];
+      if (repeats_.check(run.id)) continue;
+      ++runs_;
+      co_return std::move(run);
+    }
+    if (current_) repeats_.end_page();
+    current_ = co_await pages_.next();
+    index_ = 0;
+    if (!current_) co_return std::nullopt;
   }
 }
 
 walk_stats run_stream::stats() const {
   walk_stats s = pages_.stats();
   s.runs = runs_;
-  s.duplicates_skipped = duplicates_;
+  s.duplicates_skipped = repeats_.count();
   return s;
 }
 

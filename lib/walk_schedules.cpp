@@ -51,10 +51,18 @@ asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
       }
       schedule_walk_result& result = b->results[i];
       result.schedule_id = b->ids[i];
-      auto runs = walker.history_runs(b->ids[i], b->options);
+      // Page by page, as history_runs would hand the runs out, without a coroutine step per run.
+      auto pages = walker.history_pages(b->ids[i], b->options);
+      detail::repeated_runs repeats;
+      std::uint64_t runs = 0;
       try {
-        while (auto run = co_await runs.next()) {
-          if (b->on_run) b->on_run(result.schedule_id, *run);
+        while (auto page = co_await pages.next()) {
+          for (const command_run& run : page->history.runs) {
+            if (repeats.check(run.id)) continue;
+            ++runs;
+            if (b->on_run) b->on_run(result.schedule_id, run);
+          }
+          repeats.end_page();
         }
       } catch (const api_error& e) {
         result.error = e.code();
@@ -63,7 +71,9 @@ asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
         result.error = errc::connection;
         result.details.message = e.what();
       }
-      result.stats = runs.stats();
+      result.stats = pages.stats();
+      result.stats.runs = runs;
+      result.stats.duplicates_skipped = repeats.count();
       if (b->on_done) b->on_done(result);
     }
   };

@@ -309,6 +309,23 @@ BOOST_AUTO_TEST_CASE(many_schedules_with_bounded_concurrency) {
   BOOST_TEST(f.server.counters().max_concurrent_requests <= 3u);
 }
 
+BOOST_AUTO_TEST_CASE(a_batch_hands_out_each_run_once_when_runs_are_created_during_its_walk) {
+  client_fixture f;
+  auto c = f.make_client();
+  std::vector<ha::uuid> got;
+  const auto results = f.run(ha::walk_schedules(
+      c, {ha::format_uuid(f.schedule.schedule.id)}, walk(f, 10), 1,
+      [&](const std::string&, const ha::command_run& run) {
+        got.push_back(run.id);
+        if (got.size() == 15u) f.server.insert_runs_at_head(f.schedule.schedule.id, 5);  // the pages after shift by 5
+      }));
+  BOOST_REQUIRE(results.size() == 1u);
+  BOOST_TEST(!results[0].error, results[0].details.message);
+  BOOST_TEST((got == ids(f.schedule.runs)));  // every older run once, in order
+  BOOST_TEST(results[0].stats.runs == f.schedule.runs.size());
+  BOOST_TEST(results[0].stats.duplicates_skipped == 5u);
+}
+
 BOOST_AUTO_TEST_CASE(walks_on_a_four_thread_pool) {
   client_fixture f;
   std::vector<std::string> schedule_ids;

@@ -53,7 +53,29 @@ struct walk_stats {
 
 namespace detail {
 class walk_state;
-}
+
+/// The runs a walk has met, so that each is handed out once. Offset pages shift by the runs
+/// created meanwhile, so a run shows again only near where it was first seen: the ids of the
+/// last pages suffice, and memory stays bounded.
+class repeated_runs {
+ public:
+  /// Whether `id` was met in the remembered pages or earlier in the current one; it is
+  /// remembered either way.
+  bool check(const uuid& id);
+  /// The current page has been gone through.
+  void end_page();
+  std::uint64_t count() const noexcept { return repeats_; }
+
+ private:
+  /// Pages whose run ids are remembered: a shift by more new runs than that, between two
+  /// requests, could show a run twice.
+  static constexpr std::size_t remembered_pages = 2;
+
+  std::vector<uuid> ids_;                // of the remembered pages and the current one, in order
+  std::vector<std::size_t> page_sizes_;  // ids per page, oldest first, the current one last
+  std::uint64_t repeats_ = 0;
+};
+}  // namespace detail
 
 /// An async generator of pages. Move-only; destroying it cancels the requests in flight.
 /// next() throws api_error (errc::repeated_page when the server repeats a page), whose
@@ -83,20 +105,11 @@ class run_stream {
   walk_stats stats() const;
 
  private:
-  bool seen_recently(const uuid& id) const;
-  void end_page();
-
-  /// Pages whose run ids are remembered: a shift by more new runs than that, between two
-  /// requests, could show a run twice.
-  static constexpr std::size_t remembered_pages = 2;
-
   page_stream pages_;
   std::optional<history_page> current_;
   std::size_t index_ = 0;
   std::uint64_t runs_ = 0;
-  std::uint64_t duplicates_ = 0;
-  std::vector<uuid> recent_ids_;        // of the remembered pages and the current one, in order
-  std::vector<std::size_t> page_sizes_;  // ids per remembered page, oldest first
+  detail::repeated_runs repeats_;
 };
 
 /// The outcome of one schedule's walk in walk_schedules.
