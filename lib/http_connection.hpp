@@ -48,9 +48,8 @@ class http_connection {
   /// connection in turn never overlap.
   http_connection(asio::any_io_executor executor, asio::ssl::context* tls_context);
 
-  // `caller`: the executor of the coroutine that awaits the operation.
-
   /// Resolves, connects and (for TLS) handshakes with SNI and host-name verification.
+  /// `caller` (here and in exchange): the executor of the awaiting coroutine.
   asio::awaitable<bool> open(const asio::any_io_executor& caller, const endpoint& where,
                              std::chrono::milliseconds timeout, exchange_error& error) {
     return on_own_executor(caller, open_here(where, timeout, error));
