@@ -1,8 +1,8 @@
 // The SDK as a throughput_report peer: typed pages over a pool of keep-alive TLS connections.
 //
 // Usage: humm_peer MODE BASE_URL CA_FILE DATA_DIR PAGE_SIZE CONNECTIONS [PAGES [THREADS]]
-//   fetch      PAGES pages of the page list (default: the whole list), CONNECTIONS
-//              coroutines each awaiting client.get_schedule_history
+//   fetch      PAGES pages of the page list (default: the whole list), two coroutines per
+//              connection each awaiting client.get_schedule_history (calls_per_connection)
 //   walk       walk_schedules over every schedule, CONNECTIONS at a time: the SDK finds
 //              the pages itself, as a user's batch would
 //   long-walk  history_pages over the long schedule, stopping after PAGES pages (the
@@ -41,6 +41,13 @@ struct settings {
   std::size_t pages = 0;  // 0: the whole list
   std::size_t threads = 1;
 };
+
+// A batch starts more calls than there are connections and lets the pool queue them. Then,
+// when a page arrives, the call waiting for that connection sends its request before the
+// page is decoded, and the server works meanwhile (the tuned curl loop does the same by
+// hand). Two per connection suffice: at one connection this is a third more pages/s than
+// one call per connection, at 16 it changes nothing.
+constexpr std::size_t calls_per_connection = 2;
 
 // What the threads share.
 struct shared_work {
@@ -173,7 +180,8 @@ int main(int argc, char** argv) try {
   std::size_t share = 0;
   for (lane& l : lanes) {
     if (s.mode == "fetch") {
-      for (std::size_t c = 0; c < l.connections; ++c) asio::co_spawn(l.io, fetch_worker(w, l), note);
+      for (std::size_t c = 0; c < l.connections * calls_per_connection; ++c)
+        asio::co_spawn(l.io, fetch_worker(w, l), note);
     } else if (s.mode == "walk") {
       asio::co_spawn(l.io, walk_share(w, l, share++, threads), note);
     } else {
