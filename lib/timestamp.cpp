@@ -88,9 +88,11 @@ std::optional<timestamp> parse_canonical(std::string_view t) {
   if (!digits_in_word(t.data(), 0x00ffff00ffffffff) || !digits_in_word(t.data() + 8, 0xffff00ffff00ffff) ||
       !digits_in_word(t.data() + 11, 0xffff00ffff00ffff))
     return std::nullopt;
-  auto digit = [&t](std::size_t i) { return t[i] - '0'; };
-  auto two = [&digit](std::size_t i) { return digit(i) * 10 + digit(i + 1); };
-  const int y = two(0) * 100 + two(2), mo = two(5), d = two(8), h = two(11), mi = two(14), sec = two(17);
+  const char* p = t.data();
+  auto digit = [p](std::size_t i) { return p[i] - '0'; };
+  const int y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3), mo = digit(5) * 10 + digit(6),
+            d = digit(8) * 10 + digit(9), h = digit(11) * 10 + digit(12), mi = digit(14) * 10 + digit(15),
+            sec = digit(17) * 10 + digit(18);
   int micros = 0;
   if (t.size() > 20) {
     const std::size_t fraction_digits = t.size() - 21;  // between "." and "Z"
