@@ -77,7 +77,7 @@ class model_reader {
   static constexpr std::size_t max_key_size = boost::json::string::max_size();
   static constexpr std::size_t max_string_size = boost::json::string::max_size();
 
-  explicit model_reader(sink root) : root_(root) {}
+  explicit model_reader(sink root) : root_(root) { stack_.reserve(8); }  // deeper than any model
 
   bool failed() const noexcept { return failed_; }
   decode_failure take_failure() { return std::move(failure_); }
@@ -139,7 +139,10 @@ class model_reader {
   decode_failure failure_;
   std::vector<frame> stack_;
   std::string key_buffer_, string_buffer_;  // keys and strings that arrive in parts
-  boost::json::value_stack dom_;
+  // Room for the DOM collection's working stack (pagination's few members need no more), so
+  // that only the collected object itself is allocated.
+  unsigned char dom_scratch_[512];
+  boost::json::value_stack dom_{{}, dom_scratch_, sizeof dom_scratch_};
 };
 
 /// Feeds a parsed value to `reader` as the parser's events would.
