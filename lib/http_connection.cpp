@@ -95,15 +95,9 @@ bool is_ip_literal(const std::string& host) {
 http_connection::http_connection(asio::any_io_executor executor, asio::ssl::context* tls_context)
     : stream_(tls_context ? decltype(stream_){std::in_place_type<tls_stream>, executor, *tls_context}
                           : decltype(stream_){std::in_place_type<plain_stream>, executor}) {
-  // Beast asks the stream for as many bytes as the buffer has room for. A small buffer turns
-  // one TLS record into dozens of reads, each a trip through the io_context (Asio's SSL
-  // stream completes a read served from decrypted data through a zero-byte socket read).
-  // Room for a whole record (16 KiB) and more makes it one read per record.
+  // Beast asks the stream for as many bytes as the buffer has room for: room for a whole TLS
+  // record (16 KiB) and more makes it one read per record.
   buffer_.reserve(read_buffer_bytes);
-  // Asio asks OpenSSL to free its record buffers whenever they are empty, which on a busy
-  // keep-alive connection means freeing and allocating about 34 KiB for every response. A
-  // pooled connection keeps them instead.
-  if (auto* tls = std::get_if<tls_stream>(&stream_)) SSL_clear_mode(tls->native_handle(), SSL_MODE_RELEASE_BUFFERS);
 }
 
 beast::tcp_stream& http_connection::lowest_layer() noexcept {
@@ -179,7 +173,10 @@ asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chr
       X509_VERIFY_PARAM_set1_host(checks, where.host.c_str(), where.host.size());
     }
     tls_session_cache::offer(ssl);
-    auto [handshake_ec] = co_await tls->async_handshake(asio::ssl::stream_base::client, nothrow);
+    tls->attach();
+    tls->expires_after(timeout);
+    auto [handshake_ec] = co_await tls->async_handshake(nothrow);
+    tls->expires_never();
     if (handshake_ec) {
       std::string reason = handshake_ec.message();
       const long verify = SSL_get_verify_result(ssl);
@@ -199,7 +196,7 @@ asio::awaitable<bool> http_connection::exchange_here(const request& req, std::ch
                                                      std::size_t max_body_bytes, response& out, exchange_error& error) {
   co_await asio::this_coro::throw_if_cancelled(false);  // failures are told through `error`
   reusable_ = false;  // until the whole response has been read
-  lowest_layer().expires_after(timeout);
+  std::visit([&](auto& s) { s.expires_after(timeout); }, stream_);
 
   auto [write_ec, written] = co_await std::visit(
       [&](auto& s) { return asio::async_write(s, asio::buffer(req), nothrow); }, stream_);
@@ -246,7 +243,7 @@ asio::awaitable<bool> http_connection::exchange_here(const request& req, std::ch
     co_return false;
   }
   reusable_ = out.keep_alive;
-  lowest_layer().expires_never();
+  std::visit([](auto& s) { s.expires_never(); }, stream_);
   co_return true;
 }
 

@@ -1,16 +1,16 @@
 #pragma once
-// One keep-alive HTTP/1.1 connection, over TLS or plain TCP, and one exchange on it at a
-// time: write a GET, read the response with size limits, inflate gzip. Every operation has
-// its own deadline (Beast's expires_after) and follows the caller's cancellation.
+// One keep-alive HTTP/1.1 connection, over TLS (tls_socket) or plain TCP, and one exchange
+// on it at a time: write a GET, read the response with size limits, inflate gzip. Every
+// exchange has a deadline (expires_after) and follows the caller's cancellation.
 
 #include "detail/endpoint.hpp"
+#include "tls_socket.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <chrono>
 #include <string>
@@ -73,7 +73,7 @@ class http_connection {
 
  private:
   using plain_stream = beast::tcp_stream;
-  using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+  using tls_stream = tls_socket;
 
   beast::tcp_stream& lowest_layer() noexcept;
   // Beast wants every operation on a stream started from the stream's executor: a caller on
