@@ -26,8 +26,11 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <mutex>
 #include <random>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace humm::analyst {
 
@@ -97,6 +100,27 @@ struct client::impl {
   std::optional<std::string> token_problem;
   std::atomic<std::uint64_t> tls_handshakes{0}, tls_resumptions{0}, requests{0}, retries{0}, stale_resends{0};
 
+  // Response bodies are recycled once decoded: a page is about 12 KB, and a new buffer for
+  // every response costs more than filling it (glibc tidies its free lists on every large
+  // allocation). At most one spare per connection is kept, none larger than 1 MiB.
+  std::mutex spare_bodies_mutex;
+  std::vector<std::string> spare_bodies;
+
+  std::string take_body() {
+    std::lock_guard lock(spare_bodies_mutex);
+    if (spare_bodies.empty()) return {};
+    std::string body = std::move(spare_bodies.back());
+    spare_bodies.pop_back();
+    body.clear();
+    return body;
+  }
+  void recycle_body(std::string body) {
+    std::lock_guard lock(spare_bodies_mutex);
+    constexpr std::size_t largest_kept = 1 << 20;
+    if (spare_bodies.size() < options.max_connections && body.capacity() <= largest_kept)
+      spare_bodies.push_back(std::move(body));
+  }
+
   // For a call or a connection: runs one handler at a time (strands.hpp).
   asio::any_io_executor serial_executor() const { return detail::serial_executor(executor, options.single_threaded); }
 
@@ -165,6 +189,7 @@ struct client::impl {
 
     for (int retries_done = 0;; ++retries_done) {
       detail::response response;
+      response.body = take_body();
       detail::exchange_error error;
       const bool answered = co_await attempt(req, timeout, response, error);
       result.details.attempts = retries_done + 1;
@@ -220,6 +245,7 @@ struct client::impl {
       result.details.body_excerpt = body.value.substr(0, detail::max_body_excerpt);
       co_return result;
     }
+    recycle_body(std::move(body.value));
     result.value = *std::move(decoded);
     co_return result;
   }
