@@ -109,9 +109,8 @@ struct client::impl {
   std::string take_body() {
     std::lock_guard lock(spare_bodies_mutex);
     if (spare_bodies.empty()) return {};
-    std::string body = std::move(spare_bodies.back());
+    std::string body = std::move(spare_bodies.back());  // the response reader empties it
     spare_bodies.pop_back();
-    body.clear();
     return body;
   }
   void recycle_body(std::string body) {
@@ -130,7 +129,7 @@ struct client::impl {
 
   // Whether the caller cancelled the call; then `error` says so.
   static bool stopped(const asio::cancellation_state& state, detail::exchange_error& error) {
-    const bool cancelled = state.cancelled() != asio::cancellation_type::none;
+    const bool cancelled = detail::is_cancelled(state);
     if (cancelled) error = {make_error_code(errc::cancelled), "cancelled", true};
     return cancelled;
   }

@@ -285,7 +285,6 @@ bool detail::repeated_runs::check(const uuid& id) {
   const bool repeated =
       std::any_of(ids_.begin(), ids_.end(), [&](const uuid& seen) { return head(seen) == wanted && seen == id; });
   ids_.push_back(id);
-  if (page_sizes_.empty()) page_sizes_.push_back(0);
   ++page_sizes_.back();
   repeats_ += repeated;
   return repeated;

@@ -72,7 +72,7 @@ class repeated_runs {
   static constexpr std::size_t remembered_pages = 2;
 
   std::vector<uuid> ids_;                // of the remembered pages and the current one, in order
-  std::vector<std::size_t> page_sizes_;  // ids per page, oldest first, the current one last
+  std::vector<std::size_t> page_sizes_{0};  // ids per page, oldest first, the current one last
   std::uint64_t repeats_ = 0;
 };
 }  // namespace detail
