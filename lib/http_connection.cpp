@@ -106,6 +106,7 @@ beast::tcp_stream& http_connection::lowest_layer() noexcept {
 
 void http_connection::close() noexcept {
   reusable_ = false;
+  std::visit([](auto& s) { s.expires_never(); }, stream_);  // no timer outlives the connection's use
   // Closing without a close_notify exchange would make OpenSSL mark the session as bad,
   // and the next connection could not resume it. A quiet shutdown keeps it.
   if (auto* tls = std::get_if<tls_stream>(&stream_)) SSL_set_shutdown(tls->native_handle(), SSL_SENT_SHUTDOWN);
@@ -150,7 +151,9 @@ asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chr
     error = {code, "cannot resolve " + where.host + ": " + (resolving->expired ? "timed out" : resolve_ec.message()), true};
     co_return false;
   }
-  lowest_layer().expires_after(timeout);
+  // One deadline for the connection and the TLS handshake, as connect_timeout promises.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  lowest_layer().expires_at(deadline);
   auto [connect_ec, connected] = co_await lowest_layer().async_connect(addresses, nothrow);
   if (connect_ec) {
     const bool cancelled = co_await was_cancelled();
@@ -174,7 +177,7 @@ asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chr
     }
     tls_session_cache::offer(ssl);
     tls->attach();
-    tls->expires_after(timeout);
+    tls->expires_at(deadline);
     auto [handshake_ec] = co_await tls->async_handshake(nothrow);
     tls->expires_never();
     if (handshake_ec) {

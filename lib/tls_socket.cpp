@@ -73,10 +73,10 @@ void tls_socket::attach() {
   SSL_set_bio(ssl_, bio, bio);  // one reference for both directions
 }
 
-void tls_socket::expires_after(std::chrono::steady_clock::duration timeout) {
+void tls_socket::expires_at(std::chrono::steady_clock::time_point when) {
   deadline& current = *deadline_;
   current.expired = false;
-  current.timer.expires_after(timeout);  // a wait still pending ends with operation_aborted
+  current.timer.expires_at(when);  // a wait still pending ends with operation_aborted
   current.timer.async_wait(
       [weak = std::weak_ptr<deadline>(deadline_), generation = ++current.generation](boost::system::error_code ec) {
         const auto d = weak.lock();

@@ -40,7 +40,10 @@ class tls_socket {
   void attach();
 
   /// A deadline for the operations that follow, until expires_never().
-  void expires_after(std::chrono::steady_clock::duration timeout);
+  void expires_at(std::chrono::steady_clock::time_point when);
+  void expires_after(std::chrono::steady_clock::duration timeout) {
+    expires_at(std::chrono::steady_clock::now() + timeout);
+  }
   void expires_never();
 
   template <class Token>
