@@ -68,7 +68,7 @@ bool parse_offset(scanner& s, minutes& offset, std::string_view& why) {
 // Whether the bytes of the eight at `p` that `mask` selects (0xff) are all ASCII digits.
 // A digit, 0x30-0x39, has the high nibble 3 and keeps it when 6 is added. No byte carries
 // into the next: the selected ones are 0x30-0x3f once the first test holds, and the others
-// are the separators '-', 'T' and ':'.
+// are separators ('-', 'T', ':', '.', 'Z').
 bool digits_in_word(const char* p, std::uint64_t mask) {
   constexpr std::uint64_t threes = 0x3030303030303030, high_nibbles = 0xf0f0f0f0f0f0f0f0, sixes = 0x0606060606060606;
   std::uint64_t word;
@@ -76,6 +76,18 @@ bool digits_in_word(const char* p, std::uint64_t mask) {
   word = boost::endian::little_to_native(word);  // p[0] in the lowest byte
   return (word & high_nibbles & mask) == (threes & mask) && ((word + sixes) & high_nibbles & mask) == (threes & mask);
 }
+
+// The word at `p` with each byte i replaced by the two-digit number of bytes i and i + 1
+// (10 * low nibble of byte i + low nibble of byte i + 1). No byte carries into the next: a
+// low nibble is at most 15, so each result is at most 165.
+std::uint64_t two_digit_numbers(const char* p) {
+  std::uint64_t word;
+  std::memcpy(&word, p, 8);
+  const std::uint64_t nibbles = boost::endian::little_to_native(word) & 0x0f0f0f0f0f0f0f0f;
+  return nibbles * 10 + (nibbles >> 8);
+}
+
+int byte_at(std::uint64_t word, int i) { return static_cast<int>(word >> (8 * i) & 0xff); }
 
 // The form servers send nearly always, "YYYY-MM-DDTHH:MM:SS[.fraction]Z", read at fixed
 // positions (a page holds about 80 timestamps). Anything else, or anything out of range, is
@@ -85,31 +97,33 @@ std::optional<timestamp> parse_canonical(std::string_view t) {
       t[16] != ':')
     return std::nullopt;
   // The digits of "YYYY-MM-" at 0, "DDTHH:MM" at 8 and "HH:MM:SS" at 11, in three words.
-  if (!digits_in_word(t.data(), 0x00ffff00ffffffff) || !digits_in_word(t.data() + 8, 0xffff00ffff00ffff) ||
-      !digits_in_word(t.data() + 11, 0xffff00ffff00ffff))
-    return std::nullopt;
   const char* p = t.data();
-  auto digit = [p](std::size_t i) { return p[i] - '0'; };
-  const int y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3), mo = digit(5) * 10 + digit(6),
-            d = digit(8) * 10 + digit(9), h = digit(11) * 10 + digit(12), mi = digit(14) * 10 + digit(15),
-            sec = digit(17) * 10 + digit(18);
+  if (!digits_in_word(p, 0x00ffff00ffffffff) || !digits_in_word(p + 8, 0xffff00ffff00ffff) ||
+      !digits_in_word(p + 11, 0xffff00ffff00ffff))
+    return std::nullopt;
+  const std::uint64_t at_0 = two_digit_numbers(p), at_8 = two_digit_numbers(p + 8),
+                      at_11 = two_digit_numbers(p + 11);
+  const int y = byte_at(at_0, 0) * 100 + byte_at(at_0, 2), mo = byte_at(at_0, 5), d = byte_at(at_8, 0),
+            h = byte_at(at_8, 3), mi = byte_at(at_8, 6), sec = byte_at(at_11, 6);
   int micros = 0;
-  if (t.size() > 20) {
+  if (t.size() == 27) {  // six digits, as Python's isoformat() writes them: ".ffffffZ" at 19
+    if (t[19] != '.' || !digits_in_word(p + 19, 0x00ffffffffffff00)) return std::nullopt;
+    const std::uint64_t fraction = two_digit_numbers(p + 19);
+    micros = byte_at(fraction, 1) * 10000 + byte_at(fraction, 3) * 100 + byte_at(fraction, 5);
+  } else if (t.size() > 20) {
     const std::size_t fraction_digits = t.size() - 21;  // between "." and "Z"
     if (t[19] != '.' || fraction_digits == 0 || fraction_digits > 9) return std::nullopt;
-    bool bad = false;
     for (std::size_t i = 0; i < fraction_digits; ++i) {
-      const int value = digit(20 + i);
-      bad |= value < 0 || value > 9;
-      if (i < 6) micros = micros * 10 + value;  // finer digits are checked, then truncated
+      const int digit = p[20 + i] - '0';
+      if (digit < 0 || digit > 9) return std::nullopt;
+      if (i < 6) micros = micros * 10 + digit;  // finer digits are checked, then truncated
     }
-    if (bad) return std::nullopt;
     for (std::size_t i = fraction_digits; i < 6; ++i) micros *= 10;
   }
   if (mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 59) return std::nullopt;
-  const year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!date.ok()) return std::nullopt;
-  return sys_days{date} + hours{h} + minutes{mi} + seconds{sec} + microseconds{micros};
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
+  return sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} + microseconds{micros};
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include <humm/analyst/uuid.hpp>
 
-#include <boost/endian/conversion.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
 #include <cstdint>
@@ -9,32 +8,10 @@
 namespace humm::analyst {
 namespace {
 
-// Eight hex digits at `p` to four bytes at `out`, all eight at once in one 64-bit word (a
-// page holds about 80 UUIDs, so this is on the decoder's hot path). False if any byte is
-// not a hex digit.
-bool hex8(const char* p, std::uint8_t* out) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101, high_bits = 0x8080808080808080;
-  std::uint64_t word;
-  std::memcpy(&word, p, 8);
-  word = boost::endian::little_to_native(word);  // p[0] in the lowest byte
-  if (word & high_bits) return false;
-  // With every byte below 0x80, byte + (0x80 - n) sets the byte's high bit exactly when
-  // byte >= n, and never carries into the next byte.
-  auto at_least = [](std::uint64_t w, std::uint8_t n) { return w + ones * (0x80 - n); };
-  const std::uint64_t digit = at_least(word, '0') & ~at_least(word, '9' + 1) & high_bits;
-  const std::uint64_t folded = word | ones * 0x20;  // 'A'-'F' to 'a'-'f'
-  const std::uint64_t letter = at_least(folded, 'a') & ~at_least(folded, 'f' + 1) & high_bits;
-  if ((digit | letter) != high_bits) return false;
-  // A digit's value is its low nibble; a letter's is its low nibble + 9.
-  const std::uint64_t nibbles = (word & ones * 0x0f) + (letter >> 7) * 9;
-  // Join each even byte (the high nibble) with the odd byte after it, then gather the pairs.
-  std::uint64_t bytes = (nibbles << 4 | nibbles >> 8) & 0x00ff00ff00ff00ff;
-  bytes = (bytes | bytes >> 8) & 0x0000ffff0000ffff;
-  bytes = (bytes | bytes >> 16) & 0xffffffff;
-  const auto packed = boost::endian::native_to_little(static_cast<std::uint32_t>(bytes));
-  std::memcpy(out, &packed, 4);
-  return true;
-}
+// Sixteen bytes side by side (GCC and Clang vector extensions: SSE2 on x86-64, NEON on
+// ARM, plain words elsewhere). A page holds about 80 UUIDs, so this is on the decoder's
+// hot path.
+using bytes16 = std::uint8_t __attribute__((vector_size(16)));
 
 }  // namespace
 
@@ -49,9 +26,27 @@ std::optional<uuid> parse_uuid(std::string_view text) noexcept {
   std::memcpy(digits + 12, t + 14, 4);
   std::memcpy(digits + 16, t + 19, 4);
   std::memcpy(digits + 20, t + 24, 12);
+  bytes16 chars[2], nibbles[2], bad{};
+  std::memcpy(chars, digits, 32);
+  for (int i = 0; i < 2; ++i) {
+    // A comparison gives each byte all ones (true) or zero.
+    const bytes16 c = chars[i], folded = c | 0x20;  // 'A'-'F' to 'a'-'f'
+    const auto digit = bytes16(c >= '0') & bytes16(c <= '9');
+    const auto letter = bytes16(folded >= 'a') & bytes16(folded <= 'f');
+    bad |= ~(digit | letter);
+    nibbles[i] = (c & 0x0f) + (letter & 9);  // a letter's value is its low nibble + 9
+  }
+  std::uint64_t bad_words[2];
+  std::memcpy(bad_words, &bad, 16);
+  if (bad_words[0] | bad_words[1]) return std::nullopt;
+  // Each byte of the UUID joins an even digit (its high nibble) with the odd one after it.
+  const bytes16 high = __builtin_shufflevector(nibbles[0], nibbles[1], 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22,
+                                               24, 26, 28, 30);
+  const bytes16 low = __builtin_shufflevector(nibbles[0], nibbles[1], 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23,
+                                              25, 27, 29, 31);
+  const bytes16 joined = (high << 4) | low;
   uuid result;
-  for (int i = 0; i < 4; ++i)
-    if (!hex8(digits + 8 * i, result.data + 4 * i)) return std::nullopt;
+  std::memcpy(result.data, &joined, 16);
   return result;
 }
 

@@ -78,16 +78,18 @@ BOOST_AUTO_TEST_CASE(the_fast_utc_form_agrees_with_the_general_parser) {
 }
 
 BOOST_AUTO_TEST_CASE(a_non_digit_anywhere_in_the_fast_utc_form_is_rejected) {
-  const std::string good = "2023-11-07T05:31:56.123456789Z";
-  BOOST_REQUIRE(ha::parse_timestamp(good).has_value());
-  for (std::size_t pos = 0; pos + 1 < good.size(); ++pos) {
-    if (good[pos] < '0' || good[pos] > '9') continue;
-    // '/' and ':' are the neighbours of '0' and '9'; '?' keeps digits' high nibble
-    for (char c : {'/', ':', '?', 'x', ' ', '\0', '\x80', '\xf9', '\xff'}) {
-      std::string text = good;
-      text[pos] = c;
-      BOOST_TEST_INFO("input: " << text);
-      BOOST_TEST(!ha::parse_timestamp(text).has_value());
+  // No fraction, the six digits Python writes (read in one word), and another count.
+  for (const std::string good : {"2023-11-07T05:31:56Z", "2023-11-07T05:31:56.123456Z", "2023-11-07T05:31:56.123456789Z"}) {
+    BOOST_REQUIRE(ha::parse_timestamp(good).has_value());
+    for (std::size_t pos = 0; pos + 1 < good.size(); ++pos) {
+      if (good[pos] < '0' || good[pos] > '9') continue;
+      // '/' and ':' are the neighbours of '0' and '9'; '?' keeps digits' high nibble
+      for (char c : {'/', ':', '?', 'x', ' ', '\0', '\x80', '\xf9', '\xff'}) {
+        std::string text = good;
+        text[pos] = c;
+        BOOST_TEST_INFO("input: " << text);
+        BOOST_TEST(!ha::parse_timestamp(text).has_value());
+      }
     }
   }
 }
