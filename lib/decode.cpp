@@ -1,5 +1,6 @@
 #include <humm/analyst/decode.hpp>
 
+#include "detail/json_reader.hpp"
 #include "model_reader.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
@@ -33,7 +34,14 @@ decode_failure syntax_failure(std::string_view text, std::size_t consumed, const
 
 template <class T>
 decode_result<T> try_decode(std::string_view json_text) {
-  // The parser's events fill the model directly: no DOM is built in between.
+  // The parser's events fill the model directly: no DOM is built in between. The fast
+  // reader takes the usual documents; whatever it gives up on, Boost.JSON's parser reads
+  // again from the start, and words the error if there is one.
+  {
+    T result;
+    detail::model_reader reader(detail::model_sink(result));
+    if (detail::read_json(json_text, reader) && !reader.failed()) return result;
+  }
   T result;
   boost::json::basic_parser<detail::model_reader> parser({}, detail::model_sink(result));
   boost::json::error_code ec;

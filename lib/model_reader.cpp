@@ -1,5 +1,7 @@
 #include "model_reader.hpp"
 
+#include "detail/short_equal.hpp"
+
 #include <boost/describe/members.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/mp11/algorithm.hpp>
@@ -215,27 +217,6 @@ constexpr sink_ops skip_ops{[](void*, const json_scalar&, std::string&) { return
 
 constexpr std::size_t unknown_member = static_cast<std::size_t>(-1);
 
-// Whether n-byte strings are equal, compared as two overlapping words (sizeof(Word) <= n
-// <= 2 sizeof(Word)).
-template <class Word>
-bool same_words(const char* a, const char* b, std::size_t n) {
-  auto load = [](const char* p) {
-    Word w;
-    std::memcpy(&w, p, sizeof w);
-    return w;
-  };
-  return load(a) == load(b) && load(a + n - sizeof(Word)) == load(b + n - sizeof(Word));
-}
-
-// Whether two keys are equal. Nearly all keys are 4 to 16 bytes long, and are compared in
-// words without a call to memcmp.
-bool same_key(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  if (a.size() >= 8 && a.size() <= 16) return same_words<std::uint64_t>(a.data(), b.data(), a.size());
-  if (a.size() >= 4 && a.size() < 8) return same_words<std::uint32_t>(a.data(), b.data(), a.size());
-  return a == b;
-}
-
 // A key or string: its last part, joined to the parts buffered before it if there were any.
 std::string_view whole(std::string& earlier_parts, std::string_view last_part) {
   return earlier_parts.empty() ? last_part : std::string_view(earlier_parts.append(last_part));
@@ -403,11 +384,7 @@ void model_reader::select_member(frame& model, std::string_view key) {
   std::size_t i = model.next;
   for (std::size_t tried = 0; tried < table.size; ++tried, i = i + 1 == table.size ? 0 : i + 1) {
     if (!same_key(table.rules[i].key, key)) continue;
-    model.member = i;
-    model.key = table.rules[i].key;
-    model.next = i + 1 == table.size ? 0 : i + 1;
-    model.seen |= std::uint64_t{1} << i;
-    return;
+    return take_member(model, i);
   }
   model.member = unknown_member;  // the API has grown
 }

@@ -108,6 +108,17 @@ class model_reader {
   bool on_comment_part(std::string_view, boost::json::error_code&) { return true; }
   bool on_comment(std::string_view, boost::json::error_code&) { return true; }
 
+  // For a reader that can check a key's raw bytes before it scans them (json_reader): the
+  // key the open model expects next, the member after the last one read (empty when no
+  // model is open), and taking it as read, on_key without the search. Keys are C++ member
+  // names, so their raw bytes never hold an escape.
+  std::string_view expected_key() const noexcept {
+    if (failed_ || stack_.empty() || stack_.back().kind != frame_kind::model) return {};
+    const frame& top = stack_.back();
+    return top.table->rules[top.next].key;
+  }
+  void on_expected_key() noexcept { take_member(stack_.back(), stack_.back().next); }
+
  private:
   enum class frame_kind : std::uint8_t { model, array, skip, dom };
 
@@ -128,6 +139,12 @@ class model_reader {
 
   sink next_sink(frame& top);
   void select_member(frame& model, std::string_view key);
+  void take_member(frame& model, std::size_t rule) noexcept {
+    model.member = rule;
+    model.key = model.table->rules[rule].key;
+    model.next = rule + 1 == model.table->size ? 0 : rule + 1;
+    model.seen |= std::uint64_t{1} << rule;
+  }
   void value(const json_scalar& v);
   void collect(const json_scalar& v);  // a scalar inside a subtree collected as a DOM
   void open(bool is_object);
