@@ -7,7 +7,6 @@
 #include <boost/mp11/algorithm.hpp>
 
 #include <array>
-#include <cstring>
 #include <type_traits>
 
 namespace humm::analyst::detail {
