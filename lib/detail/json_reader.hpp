@@ -53,11 +53,15 @@ class json_reader {
   // that it stays in a register across the handler's calls.
 
   const char* value(const char* p, int depth) {
+    if (p != end_ && *p == '"') return string(p, false);  // most values
+    return not_string(p, depth);
+  }
+
+  [[gnu::noinline]] const char* not_string(const char* p, int depth) {
     if (p == end_) return nullptr;
     switch (*p) {
       case '{': return object(p, depth + 1);
       case '[': return array(p, depth + 1);
-      case '"': return string(p, false);
       case 't': return literal(p, "true") && h_.on_bool(true, ec_) ? p + 4 : nullptr;
       case 'f': return literal(p, "false") && h_.on_bool(false, ec_) ? p + 5 : nullptr;
       case 'n': return literal(p, "null") && h_.on_null(ec_) ? p + 4 : nullptr;
