@@ -14,14 +14,22 @@ namespace {
 // hot path.
 using bytes16 = std::uint8_t __attribute__((vector_size(16)));
 using words2 = std::uint64_t __attribute__((vector_size(16)));
-static_assert(std::endian::native == std::endian::little, "a word's first byte is its lowest");
 
-// The bytes at `p` as a Word, widened.
-template <class Word>
-std::uint64_t load(const char* p) {
-  Word w;
-  std::memcpy(&w, p, sizeof w);
+// The 8 bytes at `p`, and the 4 at `a` followed by the 4 at `b`, as words whose bytes lie
+// in memory in that order.
+std::uint64_t load8(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
   return w;
+}
+std::uint64_t load4_4(const char* a, const char* b) {
+  std::uint32_t first, second;
+  std::memcpy(&first, a, 4);
+  std::memcpy(&second, b, 4);
+  if constexpr (std::endian::native == std::endian::little)
+    return first | std::uint64_t{second} << 32;
+  else
+    return std::uint64_t{first} << 32 | second;
 }
 
 }  // namespace
@@ -32,9 +40,8 @@ std::optional<uuid> parse_uuid(std::string_view text) noexcept {
   // The 32 digits side by side, without the dashes of the 8-4-4-4-12 groups, gathered in
   // registers (a copy through memory would make the vector loads wait for the stores).
   const char* t = text.data();
-  const bytes16 chars[2] = {
-      bytes16(words2{load<std::uint64_t>(t), load<std::uint32_t>(t + 9) | load<std::uint32_t>(t + 14) << 32}),
-      bytes16(words2{load<std::uint32_t>(t + 19) | load<std::uint32_t>(t + 24) << 32, load<std::uint64_t>(t + 28)})};
+  const bytes16 chars[2] = {bytes16(words2{load8(t), load4_4(t + 9, t + 14)}),
+                             bytes16(words2{load4_4(t + 19, t + 24), load8(t + 28)})};
   bytes16 nibbles[2], bad{};
   for (int i = 0; i < 2; ++i) {
     // A comparison gives each byte all ones (true) or zero.

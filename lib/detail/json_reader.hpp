@@ -30,6 +30,51 @@
 
 namespace humm::analyst::detail {
 
+#if defined(__SSE2__)
+constexpr bool have_sse2 = true;
+#else
+constexpr bool have_sse2 = false;
+#endif
+
+// The first byte from `p` on that is a quote, a backslash, a control character or not
+// ASCII, or `end`: 16 bytes at a time (GCC and Clang vector extensions). The first stop is
+// found with SSE2's movemask where there is one, else from two 64-bit words (the portable
+// way, which the tests run here too).
+template <bool UseSse2>
+const char* plain_run_end_with(const char* p, const char* end) {
+  static_assert(!UseSse2 || have_sse2);
+  using chars16 = signed char __attribute__((vector_size(16)));
+  while (end - p >= 16) {
+    chars16 c;
+    std::memcpy(&c, p, 16);
+    // As signed chars, control characters and non-ASCII bytes are both below 0x20.
+    const chars16 stop = (c == '"') | (c == '\\') | (c < 0x20);
+    if constexpr (UseSse2) {
+#if defined(__SSE2__)
+      if (const unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(__m128i(stop))); bits != 0)
+        return p + std::countr_zero(bits);
+#endif
+    } else {
+      std::uint64_t halves[2];
+      std::memcpy(halves, &stop, 16);
+      // The byte that comes first in memory is a word's lowest on little-endian machines.
+      auto first_set_byte = [](std::uint64_t w) {
+        return (std::endian::native == std::endian::little ? std::countr_zero(w) : std::countl_zero(w)) / 8;
+      };
+      if (halves[0] != 0) return p + first_set_byte(halves[0]);
+      if (halves[1] != 0) return p + 8 + first_set_byte(halves[1]);
+    }
+    p += 16;
+  }
+  for (; p != end; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+  }
+  return p;
+}
+
+inline const char* plain_run_end(const char* p, const char* end) { return plain_run_end_with<have_sse2>(p, end); }
+
 template <class Handler>
 class json_reader {
  public:
@@ -197,33 +242,6 @@ class json_reader {
 
   bool deliver(bool is_key, std::string_view text) {
     return is_key ? h_.on_key(text, text.size(), ec_) : h_.on_string(text, text.size(), ec_);
-  }
-
-  // The first byte from `p` that is a quote, a backslash, a control character or not ASCII.
-  static const char* plain_run_end(const char* p, const char* end) {
-    using chars16 = signed char __attribute__((vector_size(16)));
-    static_assert(std::endian::native == std::endian::little, "the first stop is found from the low byte");
-    while (end - p >= 16) {
-      chars16 c;
-      std::memcpy(&c, p, 16);
-      // As signed chars, control characters and non-ASCII bytes are both below 0x20.
-      const chars16 stop = (c == '"') | (c == '\\') | (c < 0x20);
-#if defined(__SSE2__)
-      if (const unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(__m128i(stop))); bits != 0)
-        return p + std::countr_zero(bits);
-#else
-      std::uint64_t halves[2];
-      std::memcpy(halves, &stop, 16);
-      if (halves[0] != 0) return p + std::countr_zero(halves[0]) / 8;
-      if (halves[1] != 0) return p + 8 + std::countr_zero(halves[1]) / 8;
-#endif
-      p += 16;
-    }
-    for (; p != end; ++p) {
-      const auto c = static_cast<unsigned char>(*p);
-      if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
-    }
-    return p;
   }
 
   // The length of the well-formed UTF-8 sequence at `p` (RFC 3629: no overlong forms, no

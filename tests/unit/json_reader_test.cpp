@@ -152,6 +152,30 @@ const std::string varied_document =
 
 BOOST_AUTO_TEST_SUITE(json_reader)
 
+BOOST_AUTO_TEST_CASE(string_scans_stop_at_the_first_quote_backslash_control_or_non_ascii_byte) {
+  // Both ways of finding the stop in 16 bytes: SSE2's (where the compiler has it) and the
+  // portable one of other machines, over every length and position around the blocks.
+  auto check = [](auto scan, const char* way) {
+    const std::string ordinary = " !#[]~\x7f" "0aZ";  // the neighbours of the stops
+    for (std::size_t length = 0; length <= 48; ++length) {
+      std::string text;
+      for (std::size_t i = 0; i < length; ++i) text += ordinary[i % ordinary.size()];
+      BOOST_TEST(scan(text.data(), text.data() + length) - text.data() == static_cast<std::ptrdiff_t>(length), way);
+      for (std::size_t at = 0; at < length; ++at) {
+        for (char stop : {'"', '\\', '\0', '\x1f', '\x80', '\xc3', '\xff'}) {
+          std::string with_stop = text;
+          with_stop[at] = stop;
+          if (at + 1 < length) with_stop[length - 1] = '"';  // a later stop must not be taken
+          const auto found = scan(with_stop.data(), with_stop.data() + length) - with_stop.data();
+          BOOST_TEST(found == static_cast<std::ptrdiff_t>(at), way << ": length " << length << ", stop at " << at);
+        }
+      }
+    }
+  };
+  check(ha::detail::plain_run_end_with<false>, "portable");
+  if constexpr (ha::detail::have_sse2) check(ha::detail::plain_run_end_with<ha::detail::have_sse2>, "SSE2");
+}
+
 BOOST_AUTO_TEST_CASE(the_api_documents_take_the_fast_path) {
   std::vector<std::string> pages{seed_text()};
   for (std::uint64_t seed : {1, 2, 3}) {
