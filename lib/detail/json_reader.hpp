@@ -39,9 +39,9 @@ constexpr bool have_sse2 = false;
 // The first byte from `p` on that is a quote, a backslash, a control character or not
 // ASCII, or `end`: 16 bytes at a time (GCC and Clang vector extensions). The first stop is
 // found with SSE2's movemask where there is one, else from two 64-bit words (the portable
-// way, which the tests run here too).
+// way, which the tests run here too). Inlined: most strings need one block.
 template <bool UseSse2>
-const char* plain_run_end_with(const char* p, const char* end) {
+[[gnu::always_inline]] inline const char* plain_run_end_with(const char* p, const char* end) {
   static_assert(!UseSse2 || have_sse2);
   using chars16 = signed char __attribute__((vector_size(16)));
   while (end - p >= 16) {
@@ -73,7 +73,9 @@ const char* plain_run_end_with(const char* p, const char* end) {
   return p;
 }
 
-inline const char* plain_run_end(const char* p, const char* end) { return plain_run_end_with<have_sse2>(p, end); }
+[[gnu::always_inline]] inline const char* plain_run_end(const char* p, const char* end) {
+  return plain_run_end_with<have_sse2>(p, end);
+}
 
 template <class Handler>
 class json_reader {
