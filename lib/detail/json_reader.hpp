@@ -104,6 +104,7 @@ class json_reader {
     return not_string(p, depth);
   }
 
+  // Containers, literals and integers: out of line, so that value() stays light for strings.
   [[gnu::noinline]] const char* not_string(const char* p, int depth) {
     if (p == end_) return nullptr;
     switch (*p) {
@@ -168,8 +169,8 @@ class json_reader {
   }
 
   // When the handler expects a key (model_reader does) and `"key":` is at `p`, tells the
-  // handler and returns the end of it; else nullptr, and the key is read in full. A key
-  // object after object comes in the same order, so this nearly always holds.
+  // handler and returns the end of it; else nullptr, and the key is read in full. Keys
+  // come in the same order object after object, so this nearly always holds.
   const char* expected_key_at(const char* p) {
     if constexpr (requires { h_.expected_key(); }) {
       const std::string_view key = h_.expected_key();
