@@ -46,7 +46,7 @@ inline std::string escape(const std::string& text) {
   return out;
 }
 
-constexpr const char* colours[] = {"#1b6ac9", "#5fa8f5", "#d9480f", "#2b8a3e", "#7048e8", "#868e96"};
+constexpr const char* colours[] = {"#1b6ac9", "#5fa8f5", "#d9480f", "#2b8a3e", "#7048e8", "#868e96", "#c2255c", "#f59f00"};
 
 }  // namespace detail
 

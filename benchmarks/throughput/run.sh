@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The throughput benchmark, side by side in one run: installs what it needs (nginx, wrk,
-# libcurl), builds the peers, writes the page files, starts nginx on a free port of
-# 127.0.0.1, runs every peer through throughput_report and stops nginx. The table and the
-# chart go to benchmarks/results/.
+# libcurl, Python's aiohttp), builds the peers, writes the page files, starts nginx on a free
+# port of 127.0.0.1, runs every peer through throughput_report and stops nginx. The table
+# and the chart go to benchmarks/results/.
 # Usage: benchmarks/throughput/run.sh [throughput_report options, e.g. --repeat 7]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-scripts/setup.sh nginx-light wrk libcurl4-openssl-dev openssl
+scripts/setup.sh nginx-light wrk libcurl4-openssl-dev openssl python3-aiohttp
 cmake --preset default >/dev/null
 cmake --build --preset default --target page_files humm_peer curl_multi_peer throughput_report
 
@@ -21,4 +21,5 @@ fi
 read -r port status_port < <(benchmarks/throughput/nginx.sh start "$work/pages" "$work/nginx")
 trap 'benchmarks/throughput/nginx.sh stop "$work/nginx"' EXIT
 "$bin/throughput_report" --bin "$bin" --data "$work/pages" --port "$port" --status-port "$status_port" \
-  --ca "$work/nginx/cert.pem" --lua benchmarks/throughput/wrk_pages.lua --out benchmarks/results "$@"
+  --ca "$work/nginx/cert.pem" --lua benchmarks/throughput/wrk_pages.lua --aiohttp benchmarks/throughput/aiohttp_peer.py \
+  --out benchmarks/results "$@"

@@ -7,8 +7,11 @@
 // and its TLS connections from nginx's stub_status counter, the same way for every peer.
 //
 // Usage: throughput_report --bin DIR --data DIR --port P --status-port Q --ca FILE --out DIR
-//                          --lua wrk_pages.lua [--connections 1,2,4,8,16,32] [--repeat 5]
-//                          [--wrk-seconds 3] [--table-connections 16]
+//                          --lua wrk_pages.lua [--aiohttp aiohttp_peer.py]
+//                          [--connections 1,2,4,8,16,32] [--repeat 5] [--wrk-seconds 3]
+//                          [--table-connections 16]
+// The aiohttp peer runs only when its script is given (Debian's python3-aiohttp, under
+// /usr/bin/python3).
 // Writes OUT/throughput.md, OUT/throughput.svg and OUT/throughput.json.
 
 #include "chart.hpp"
@@ -43,7 +46,7 @@ namespace {
 constexpr std::int64_t page_sizes[] = {20, 100};
 
 struct settings {
-  fs::path bin, data, out, lua;
+  fs::path bin, data, out, lua, aiohttp;
   std::string ca;
   unsigned short port = 0, status_port = 0;
   std::vector<std::size_t> connections{1, 2, 4, 8, 16, 32};
@@ -158,6 +161,8 @@ std::vector<peer_command> peers_for(const settings& s, std::int64_t page_size, s
     add("curl multi, example loop", {curl, "example", base_url(s), s.ca, data, size, conns});
     add("curl multi, tuned loop", {curl, "tuned", base_url(s), s.ca, data, size, conns});
   }
+  if (!s.aiohttp.empty())
+    add("aiohttp (Python)", {"/usr/bin/python3", s.aiohttp.string(), base_url(s), s.ca, data, size, conns});
   peers.push_back({"wrk (raw)",
                    {"wrk", "-t1", "-c" + conns, "-d" + std::to_string(s.wrk_seconds) + "s", "--latency", "-s",
                     s.lua.string(), base_url(s)},
@@ -427,6 +432,7 @@ settings parse_arguments(int argc, char** argv) {
     else if (key == "--data") s.data = value;
     else if (key == "--out") s.out = value;
     else if (key == "--lua") s.lua = value;
+    else if (key == "--aiohttp") s.aiohttp = value;
     else if (key == "--ca") s.ca = value;
     else if (key == "--port") s.port = static_cast<unsigned short>(std::stoul(value));
     else if (key == "--status-port") s.status_port = static_cast<unsigned short>(std::stoul(value));
