@@ -99,6 +99,7 @@ struct client::impl {
   detail::connection_pool pool;
   std::optional<std::string> token_problem;
   std::atomic<std::uint64_t> tls_handshakes{0}, tls_resumptions{0}, requests{0}, retries{0}, stale_resends{0};
+  std::atomic<std::size_t> exchanges_in_flight{0};  // requests sent and not yet answered
 
   // Response bodies are recycled once decoded: a page is about 12 KB, and a new buffer for
   // every response costs more than filling it (glibc tidies its free lists on every large
@@ -165,7 +166,17 @@ struct client::impl {
       }
       if (stopped(cancellation, error)) co_return false;
       ++requests;
-      const bool ok = co_await lease.connection->exchange(here, req, timeout, options.max_response_bytes, out, error);
+      bool ok;
+      {
+        // Counted while the exchange lasts, even if the frame is destroyed inside it.
+        struct in_flight {
+          std::atomic<std::size_t>& count;
+          ~in_flight() { --count; }
+        };
+        ++exchanges_in_flight;
+        const in_flight counted{exchanges_in_flight};
+        ok = co_await lease.connection->exchange(here, req, timeout, options.max_response_bytes, out, error);
+      }
       if (!ok && lease.reused && error.before_response && error.code == errc::connection) {
         ++stale_resends;
         fresh = true;
@@ -234,9 +245,11 @@ struct client::impl {
     auto body = co_await get(std::move(target), call);
     outcome<T> result{body.code, std::move(body.details), {}};
     if (result.code) co_return result;
-    // A call that waited for the connection this one just gave back sends its request
-    // first: the server then works while this thread decodes.
-    if (pool.counters().waiting > 0) co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+    // When no other request is at the server, a call that waited for the connection this
+    // one just gave back sends its request first, so that the server works while this
+    // thread decodes. With requests in flight the server has work already: decode at once.
+    if (pool.counters().waiting > 0 && exchanges_in_flight == 0)
+      co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
     auto decoded = try_decode<T>(std::string_view(body.value));
     if (!decoded) {
       result.code = make_error_code(errc::decode);
