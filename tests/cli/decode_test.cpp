@@ -1,10 +1,9 @@
+#include "../seed_response.hpp"
 #include "run_process.hpp"
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <fstream>
-#include <sstream>
 
 namespace json = boost::json;
 using humm_test::run_process;
@@ -12,14 +11,8 @@ using humm_test::run_process;
 namespace {
 
 const std::string exe = HUMM_HISTORY_EXE;
-const std::string seed_path = HUMM_TEST_DATA_DIR "/seed_response.json";
-
-std::string seed_text() {
-  std::ifstream file(seed_path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
+const std::string& seed_path = humm_test::seed_response_path;
+using humm_test::seed_response_text;
 
 }  // namespace
 
@@ -29,24 +22,24 @@ BOOST_AUTO_TEST_CASE(prints_the_normalized_response_and_exits_0) {
   const auto r = run_process(exe, {"decode", seed_path});
   BOOST_TEST(r.exit_code == 0);
   BOOST_TEST(r.err.empty());
-  BOOST_TEST(json::parse(r.out) == json::parse(seed_text()));
+  BOOST_TEST(json::parse(r.out) == json::parse(seed_response_text()));
   BOOST_TEST(r.out.back() == '\n');
 }
 
 BOOST_AUTO_TEST_CASE(reads_standard_input_and_normalizes) {
-  std::string text = seed_text();
+  std::string text = seed_response_text();
   const std::string upper = "3C90C3CC-0D44-4B50-8888-8DD25736052A";
   text.replace(text.find("3c90c3cc-0d44-4b50-8888-8dd25736052a"), upper.size(), upper);
   text.replace(text.find("2023-11-07T05:31:56Z"), 20, "2023-11-07T07:31:56+02:00");
   for (const std::vector<std::string>& args : {std::vector<std::string>{"decode"}, {"decode", "-"}}) {
     const auto r = run_process(exe, args, text);
     BOOST_TEST(r.exit_code == 0);
-    BOOST_TEST(json::parse(r.out) == json::parse(seed_text()));
+    BOOST_TEST(json::parse(r.out) == json::parse(seed_response_text()));
   }
 }
 
 BOOST_AUTO_TEST_CASE(a_model_error_exits_2_with_path_and_reason) {
-  std::string text = seed_text();
+  std::string text = seed_response_text();
   text.replace(text.find("\"status\": \"triggered\""), 21, "\"status\": 7");
   const auto r = run_process(exe, {"decode"}, text);
   BOOST_TEST(r.exit_code == 2);

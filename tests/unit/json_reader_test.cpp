@@ -2,6 +2,7 @@
 // fast reader accepts, Boost.JSON must accept with the same events, and the API's documents
 // must be read by the fast reader (else the fast path would silently never run).
 
+#include "../seed_response.hpp"
 #include "detail/json_reader.hpp"
 #include "model_reader.hpp"
 
@@ -12,10 +13,8 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <fstream>
 #include <optional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -126,16 +125,6 @@ void decodes_as_boost_json_does(std::string_view text) {
   if (fast && reference) BOOST_TEST((*fast == *reference));
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream file(path);
-  BOOST_REQUIRE_MESSAGE(file, "cannot open " << path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-std::string seed_text() { return read_file(HUMM_TEST_DATA_DIR "/seed_response.json"); }
-
 // A generated page of the fake server's data set, as the server writes it.
 std::string generated_page(std::uint64_t seed, std::size_t limit) {
   const auto data = ha::testing::make_schedule_data(seed, 250, ha::testing::make_uuid(seed + 1));
@@ -177,7 +166,7 @@ BOOST_AUTO_TEST_CASE(string_scans_stop_at_the_first_quote_backslash_control_or_n
 }
 
 BOOST_AUTO_TEST_CASE(the_api_documents_take_the_fast_path) {
-  std::vector<std::string> pages{seed_text()};
+  std::vector<std::string> pages{humm_test::seed_response_text()};
   for (std::uint64_t seed : {1, 2, 3}) {
     pages.push_back(generated_page(seed, 20));
     pages.push_back(generated_page(seed, 100));
@@ -198,7 +187,7 @@ BOOST_AUTO_TEST_CASE(whatever_it_accepts_boost_json_reads_the_same) {
   // Random damage to valid documents: a byte replaced by one that matters to JSON,
   // removed, or doubled. Most results are not JSON; the fast reader may give up on any.
   // Each result is also decoded as a page, both ways.
-  const std::string bases[] = {seed_text(), varied_document, generated_page(7, 20)};
+  const std::string bases[] = {humm_test::seed_response_text(), varied_document, generated_page(7, 20)};
   const std::string bytes = "\"\\{}[]:,0189-+.eE \n\t\r\v\f\x01\x1f\x7f\x80\xbf\xc2\xdf\xe0\xed\xef\xf0\xf4\xf5\xffuntfl/";
   std::mt19937_64 random(12345);
   int accepted = 0, given_up = 0;
@@ -283,7 +272,7 @@ BOOST_AUTO_TEST_CASE(keys_are_matched_by_their_bytes_only_when_they_are_the_expe
   // The fast reader checks the raw bytes of the key the model expects next; a key that is
   // escaped, shorter, longer or out of order takes the full path. Decoded either way, the
   // result must equal Boost.JSON's.
-  const std::string seed = seed_text();
+  const std::string seed = humm_test::seed_response_text();
   auto with = [&seed](std::string_view from, std::string_view to) {
     std::string text = seed;
     text.replace(text.find(from), from.size(), to);

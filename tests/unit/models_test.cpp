@@ -1,12 +1,12 @@
+#include "../seed_response.hpp"
+
 #include <humm/analyst/decode.hpp>
 #include <humm/analyst/testing/dataset.hpp>
 
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <fstream>
 #include <functional>
-#include <sstream>
 
 namespace ha = humm::analyst;
 namespace json = boost::json;
@@ -14,16 +14,8 @@ using namespace std::chrono;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream file(path);
-  BOOST_REQUIRE_MESSAGE(file, "cannot open " << path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 // The example response of the API reference page.
-json::object seed() { return json::parse(read_file(HUMM_TEST_DATA_DIR "/seed_response.json")).as_object(); }
+json::object seed() { return json::parse(humm_test::seed_response_text()).as_object(); }
 
 json::object& first_run(json::object& response) { return response["runs"].as_array()[0].as_object(); }
 
