@@ -5,13 +5,13 @@
 #include <humm/analyst/client.hpp>
 #include <humm/analyst/decode.hpp>
 
-#include "cancellation.hpp"
-#include "connection_pool.hpp"
-#include "strands.hpp"
-#include "tls_session_cache.hpp"
-#include "detail/endpoint.hpp"
-#include "detail/http_error.hpp"
-#include "detail/retry.hpp"
+#include "net/cancellation.hpp"
+#include "net/connection_pool.hpp"
+#include "net/strands.hpp"
+#include "net/tls_session_cache.hpp"
+#include "sansio/endpoint.hpp"
+#include "sansio/http_error.hpp"
+#include "sansio/retry.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>

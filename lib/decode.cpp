@@ -1,7 +1,7 @@
 #include <humm/analyst/decode.hpp>
 
-#include "detail/json_reader.hpp"
-#include "model_reader.hpp"
+#include "json/json_reader.hpp"
+#include "json/model_reader.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 

@@ -8,7 +8,7 @@
 
 #include <humm/analyst/pager.hpp>
 
-#include "detail/pagination.hpp"
+#include "sansio/pagination.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>

@@ -1,7 +1,7 @@
 // One connection of the fake server: TLS handshake, then requests one after another
 // (HTTP/1.1 keep-alive), each answered by the API or by the next scripted fault.
 
-#include "../detail/gzip.hpp"
+#include "net/gzip.hpp"
 #include "server_core.hpp"
 
 #include <boost/asio/as_tuple.hpp>

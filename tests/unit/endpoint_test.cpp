@@ -1,6 +1,6 @@
-#include "detail/endpoint.hpp"
-#include "detail/gzip.hpp"
-#include "detail/http_error.hpp"
+#include "sansio/endpoint.hpp"
+#include "net/gzip.hpp"
+#include "sansio/http_error.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,6 +1,6 @@
 // Which executors the client adds strands to (lib/strands.hpp).
 
-#include "strands.hpp"
+#include "net/strands.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>

@@ -3,8 +3,8 @@
 // must be read by the fast reader (else the fast path would silently never run).
 
 #include "../seed_response.hpp"
-#include "detail/json_reader.hpp"
-#include "model_reader.hpp"
+#include "json/json_reader.hpp"
+#include "json/model_reader.hpp"
 
 #include <humm/analyst/decode.hpp>
 #include <humm/analyst/testing/dataset.hpp>

@@ -1,4 +1,4 @@
-#include "detail/pagination.hpp"
+#include "sansio/pagination.hpp"
 
 #include <humm/analyst/testing/dataset.hpp>
 

@@ -8,7 +8,7 @@
 // idle connection or, when none is idle, opens a new one: so idle + in use never exceeds
 // the cap.
 
-#include "http_connection.hpp"
+#include "net/http_connection.hpp"
 
 #include <boost/asio/experimental/concurrent_channel.hpp>
 

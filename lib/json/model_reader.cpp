@@ -1,6 +1,6 @@
-#include "model_reader.hpp"
+#include "json/model_reader.hpp"
 
-#include "detail/short_equal.hpp"
+#include "json/short_equal.hpp"
 
 #include <boost/describe/members.hpp>
 #include <boost/json/serialize.hpp>

@@ -1,8 +1,8 @@
-#include "http_connection.hpp"
+#include "net/http_connection.hpp"
 
-#include "cancellation.hpp"
-#include "detail/gzip.hpp"
-#include "tls_session_cache.hpp"
+#include "net/cancellation.hpp"
+#include "net/gzip.hpp"
+#include "net/tls_session_cache.hpp"
 
 #include <humm/analyst/error.hpp>
 

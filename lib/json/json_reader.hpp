@@ -14,7 +14,7 @@
 // bytes are checked as RFC 3629 UTF-8. A handler that knows which key comes next
 // (model_reader) has it matched by its raw bytes, without a scan or a search.
 
-#include "short_equal.hpp"
+#include "json/short_equal.hpp"
 
 #include <boost/json/error.hpp>
 

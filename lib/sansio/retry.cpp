@@ -1,4 +1,4 @@
-#include "retry.hpp"
+#include "sansio/retry.hpp"
 
 #include <humm/analyst/error.hpp>
 

@@ -1,4 +1,4 @@
-#include "tls_session_cache.hpp"
+#include "net/tls_session_cache.hpp"
 
 namespace humm::analyst::detail {
 

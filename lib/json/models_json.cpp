@@ -1,7 +1,7 @@
 // JSON mappings of the models: one generic writer walks the members that models.hpp
 // describes (Boost.Describe); reading is model_reader's, for parsed values and text alike.
 
-#include "model_reader.hpp"
+#include "json/model_reader.hpp"
 
 #include <humm/analyst/decode.hpp>
 

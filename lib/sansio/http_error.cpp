@@ -1,6 +1,6 @@
-#include "http_error.hpp"
+#include "sansio/http_error.hpp"
 
-#include "retry.hpp"
+#include "sansio/retry.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

@@ -1,4 +1,4 @@
-#include "tls_socket.hpp"
+#include "net/tls_socket.hpp"
 
 #include <boost/asio/ssl/error.hpp>
 

@@ -3,8 +3,8 @@
 // on it at a time: write a GET, read the response with size limits, inflate gzip. Every
 // exchange has a deadline (expires_after) and follows the caller's cancellation.
 
-#include "detail/endpoint.hpp"
-#include "tls_socket.hpp"
+#include "sansio/endpoint.hpp"
+#include "net/tls_socket.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>

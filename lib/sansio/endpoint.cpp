@@ -1,4 +1,4 @@
-#include "endpoint.hpp"
+#include "sansio/endpoint.hpp"
 
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>

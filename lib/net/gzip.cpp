@@ -1,4 +1,4 @@
-#include "gzip.hpp"
+#include "net/gzip.hpp"
 
 #include <zlib.h>
 

@@ -1,4 +1,4 @@
-#include "pagination.hpp"
+#include "sansio/pagination.hpp"
 
 namespace humm::analyst::detail {
 
