@@ -17,7 +17,8 @@ class category final : public std::error_category {
       case errc::timeout: return "timed out";
       case errc::connection: return "connection failed";
       case errc::cancelled: return "cancelled";
-      case errc::repeated_page: return "the server returned the same page again";
+      case errc::repeated_page: return "the server's pages stopped bringing new runs";
+      case errc::bad_pagination: return "the server's pagination cannot be followed";
     }
     return "unknown humm.analyst error";
   }

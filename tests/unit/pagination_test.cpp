@@ -50,9 +50,24 @@ BOOST_AUTO_TEST_CASE(otherwise_a_short_page_ends) {
   BOOST_TEST(d::continue_after(0, 100, page(49, R"({"limit":50})")).last);
 }
 
-BOOST_AUTO_TEST_CASE(next_offset_from_the_server_when_it_advances) {
+BOOST_AUTO_TEST_CASE(next_offset_from_the_server_must_advance) {
   BOOST_TEST(d::continue_after(100, 100, page(100, R"({"next_offset":200})")).next_offset == 200);
-  BOOST_TEST(d::continue_after(100, 100, page(100, R"({"next_offset":100})")).next_offset == 200);  // ignored
+  BOOST_TEST(d::continue_after(100, 100, page(100, R"({"next_offset":100})")).problem ==
+             "pagination.next_offset: 100 does not advance past offset 100");
+}
+
+BOOST_AUTO_TEST_CASE(recognised_keys_of_another_type_are_ignored_as_unknown_keys_are) {
+  const auto c = d::continue_after(0, 100, page(100, R"({"total":"many","has_more":"yes","next_offset":null})"));
+  BOOST_TEST(c.problem.empty());
+  BOOST_TEST(!c.total.has_value());
+  BOOST_TEST(!c.last);
+  BOOST_TEST(c.next_offset == 100);
+}
+
+BOOST_AUTO_TEST_CASE(an_echoed_offset_must_be_the_one_requested) {
+  BOOST_TEST(d::continue_after(100, 100, page(100, R"({"offset":100})")).problem.empty());
+  BOOST_TEST(d::continue_after(100, 100, page(100, R"({"offset":0})")).problem ==
+             "pagination.offset: the server answered offset 0 to a request for offset 100");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

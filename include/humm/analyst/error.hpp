@@ -18,7 +18,8 @@ enum class errc {
   timeout,               // connect, handshake or request timeout
   connection,            // the connection failed or closed unexpectedly
   cancelled,             // the caller cancelled the operation
-  repeated_page,         // the server returned the same page again: a walk cannot advance
+  repeated_page,         // the server's pages stopped bringing new runs: a walk cannot advance
+  bad_pagination,        // a page's pagination is negative, out of range, or contradicts the request
 };
 
 const std::error_category& error_category() noexcept;
