@@ -1,13 +1,19 @@
-// Walking many schedules' histories with bounded concurrency: a few workers, each taking the
-// next schedule from a shared list, so that one schedule's failure never stops the others.
+// Walking many schedules' histories with bounded concurrency: a few workers, each on a serial
+// executor of its own, taking the next schedule from a shared list, so that one schedule's
+// failure never stops the others. The batch itself runs on a serial executor too, so that
+// stopping the workers and hearing that they finished never race (async/run_on.hpp).
 
-#include <humm/analyst/pager.hpp>
+#include <humm/analyst/walk_schedules.hpp>
+
+#include "async/run_on.hpp"
+#include "client_core.hpp"
+#include "walk_driver.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -15,100 +21,112 @@
 #include <mutex>
 
 namespace humm::analyst {
+
 namespace asio = boost::asio;
 
-asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
-    client& c, std::vector<std::string> schedule_ids, walk_options options, std::size_t concurrency,
-    std::function<void(const std::string&, const command_run&)> on_run,
-    std::function<void(const schedule_walk_result&)> on_done) {
+namespace {
+
+using run_callback = std::function<void(const std::string&, const command_run&)>;
+using done_callback = std::function<void(const schedule_walk_result&)>;
+
+// Shared by the batch and its workers, which run on different executors.
+struct batch {
+  std::shared_ptr<detail::client_core> core;
+  std::vector<std::string> ids;
+  walk_options options;
+  run_callback on_run;
+  done_callback on_done;
+  std::vector<schedule_walk_result> results;
+  std::mutex claim;  // guards the two below
+  std::size_t next_index = 0;
+  bool cancelled = false;
+
+  std::optional<std::size_t> take() {
+    std::lock_guard lock(claim);
+    if (cancelled || next_index == ids.size()) return std::nullopt;
+    return next_index++;
+  }
+};
+
+// One schedule's walk, page by page; each page already holds only runs not handed out before.
+asio::awaitable<void> walk_one(batch& b, schedule_walk_result& result) {
+  const auto here = co_await asio::this_coro::executor;
+  page_stream pages(std::make_shared<detail::walk_driver>(b.core, here, result.schedule_id, b.options));
+  try {
+    while (auto page = co_await pages.next())
+      if (b.on_run)
+        for (const command_run& run : page->history.runs) b.on_run(result.schedule_id, run);
+  } catch (const api_error& e) {
+    result.error = e.code();
+    result.details = e.details();
+  } catch (const std::exception& e) {
+    result.error = errc::connection;
+    result.details.message = e.what();
+  }
+  result.stats = pages.stats();
+}
+
+asio::awaitable<bool> worker(std::shared_ptr<batch> b) {
+  co_await asio::this_coro::throw_if_cancelled(false);  // a stop ends the walk with errc::cancelled
+  while (const auto i = b->take()) {
+    schedule_walk_result& result = b->results[*i];
+    result.schedule_id = b->ids[*i];
+    co_await walk_one(*b, result);
+    if (b->on_done) b->on_done(result);
+  }
+  co_return true;
+}
+
+asio::awaitable<std::vector<schedule_walk_result>> run_batch(std::shared_ptr<batch> b, std::size_t concurrency) {
   co_await asio::this_coro::throw_if_cancelled(false);
-  // Shared with the workers, which may outlive this frame's wait if it is cancelled.
-  struct batch {
-    std::vector<std::string> ids;
-    walk_options options;
-    std::function<void(const std::string&, const command_run&)> on_run;
-    std::function<void(const schedule_walk_result&)> on_done;
-    std::vector<schedule_walk_result> results;
-    std::mutex claim;  // workers may run on several threads of the client's executor
-    std::size_t next_index = 0;
-    bool cancelled = false;
-  };
-  auto shared = std::make_shared<batch>();
-  shared->ids = std::move(schedule_ids);
-  shared->options = std::move(options);
-  shared->on_run = std::move(on_run);
-  shared->on_done = std::move(on_done);
-  shared->results.resize(shared->ids.size());
-
-  auto worker = [](client& walker, std::shared_ptr<batch> b) -> asio::awaitable<void> {
-    co_await asio::this_coro::throw_if_cancelled(false);  // a stop ends the walk with errc::cancelled
-    for (;;) {
-      std::size_t i;
-      {
-        std::lock_guard lock(b->claim);
-        if (b->cancelled || b->next_index == b->ids.size()) co_return;
-        i = b->next_index++;
-      }
-      schedule_walk_result& result = b->results[i];
-      result.schedule_id = b->ids[i];
-      // Page by page, as history_runs would hand the runs out, without a coroutine step per run.
-      auto pages = walker.history_pages(b->ids[i], b->options);
-      detail::repeated_runs repeats;
-      std::uint64_t runs = 0;
-      try {
-        while (auto page = co_await pages.next()) {
-          for (const command_run& run : page->history.runs) {
-            if (repeats.check(run.id)) continue;
-            ++runs;
-            if (b->on_run) b->on_run(result.schedule_id, run);
-          }
-          repeats.end_page();
-        }
-      } catch (const api_error& e) {
-        result.error = e.code();
-        result.details = e.details();
-      } catch (const std::exception& e) {
-        result.error = errc::connection;
-        result.details.message = e.what();
-      }
-      result.stats = pages.stats();
-      result.stats.runs = runs;
-      result.stats.duplicates_skipped = repeats.count();
-      if (b->on_done) b->on_done(result);
-    }
-  };
-
-  const std::size_t workers = std::clamp<std::size_t>(concurrency, 1, std::max<std::size_t>(1, shared->ids.size()));
-  auto finished = std::make_shared<asio::experimental::concurrent_channel<void(boost::system::error_code)>>(
-      c.get_executor(), workers);
+  const auto here = co_await asio::this_coro::executor;
+  const std::size_t workers = std::clamp<std::size_t>(concurrency, 1, std::max<std::size_t>(1, b->ids.size()));
+  asio::experimental::channel<void(boost::system::error_code)> finished(here, workers);
   std::vector<std::unique_ptr<asio::cancellation_signal>> stops;
   for (std::size_t w = 0; w < workers; ++w) {
     stops.push_back(std::make_unique<asio::cancellation_signal>());
-    asio::co_spawn(c.get_executor(), worker(c, shared),
-                   asio::bind_cancellation_slot(stops.back()->slot(), [finished](std::exception_ptr) {
-                     finished->try_send(boost::system::error_code{});
-                   }));
+    detail::spawn_on(b->core->serial_executor(), worker(b),
+                     asio::bind_cancellation_slot(stops.back()->slot(),
+                                                  asio::bind_executor(here, [&finished](std::exception_ptr, bool) {
+                                                    finished.try_send(boost::system::error_code{});
+                                                  })));
   }
   for (std::size_t done = 0; done < workers;) {
-    auto [ec] = co_await finished->async_receive(asio::as_tuple(asio::use_awaitable));
+    auto [ec] = co_await finished.async_receive(asio::as_tuple(asio::use_awaitable));
     if (!ec) {
       ++done;
       continue;
     }
     // The caller cancelled: stop the walks, then wait for them to let go of the client.
     {
-      std::lock_guard lock(shared->claim);
-      shared->cancelled = true;
+      std::lock_guard lock(b->claim);
+      b->cancelled = true;
     }
     for (auto& stop : stops) stop->emit(asio::cancellation_type::terminal);
   }
   // Schedules no worker reached (the caller cancelled) say so.
-  for (std::size_t i = shared->next_index; i < shared->ids.size(); ++i) {
-    shared->results[i].schedule_id = shared->ids[i];
-    shared->results[i].error = errc::cancelled;
-    shared->results[i].details.message = "not walked: the batch was cancelled";
+  for (std::size_t i = b->next_index; i < b->ids.size(); ++i) {
+    b->results[i].schedule_id = b->ids[i];
+    b->results[i].error = errc::cancelled;
+    b->results[i].details.message = "not walked: the batch was cancelled";
   }
-  co_return std::move(shared->results);
+  co_return std::move(b->results);
+}
+
+}  // namespace
+
+asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(client& c, std::vector<std::string> schedule_ids,
+                                                                 walk_options options, std::size_t concurrency,
+                                                                 run_callback on_run, done_callback on_done) {
+  auto b = std::make_shared<batch>();
+  b->core = detail::core_of(c);
+  b->ids = std::move(schedule_ids);
+  b->options = std::move(options);
+  b->on_run = std::move(on_run);
+  b->on_done = std::move(on_done);
+  b->results.resize(b->ids.size());
+  const auto executor = b->core->serial_executor();
+  co_return co_await detail::run_on(executor, run_batch(std::move(b), concurrency));
 }
 
 }  // namespace humm::analyst

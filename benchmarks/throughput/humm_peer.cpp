@@ -17,6 +17,7 @@
 #include "peer_common.hpp"
 
 #include <humm/analyst/client.hpp>
+#include <humm/analyst/walk_schedules.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

@@ -6,7 +6,7 @@
 #include "schedule_list.hpp"
 #include "session.hpp"
 
-#include <humm/analyst/pager.hpp>
+#include <humm/analyst/walk_schedules.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>

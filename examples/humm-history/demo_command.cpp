@@ -5,7 +5,7 @@
 #include "commands.hpp"
 #include "session.hpp"
 
-#include <humm/analyst/pager.hpp>
+#include <humm/analyst/walk.hpp>
 #include <humm/analyst/testing/fake_server.hpp>
 
 #include <chrono>

@@ -4,7 +4,7 @@
 #include "commands.hpp"
 #include "session.hpp"
 
-#include <humm/analyst/pager.hpp>
+#include <humm/analyst/walk.hpp>
 
 #include <unistd.h>
 

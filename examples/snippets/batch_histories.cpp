@@ -2,6 +2,7 @@
 //   HUMM_API_TOKEN=... batch_histories ORGANIZATION_ID SCHEDULE_ID...
 
 #include <humm/analyst/client.hpp>
+#include <humm/analyst/walk_schedules.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

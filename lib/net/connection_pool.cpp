@@ -1,40 +1,73 @@
+// The pool of connection_pool.hpp: permits, idle connections, and opening new ones.
+
 #include "net/connection_pool.hpp"
 
+#include "async/cancellation.hpp"
+#include "async/strands.hpp"
+
+#include <humm/analyst/error.hpp>
+
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <vector>
 
 namespace humm::analyst::detail {
 
-connection_pool::connection_pool(asio::any_io_executor executor, std::size_t max_connections,
-                                 std::chrono::milliseconds idle_timeout)
-    : permits_(executor, std::max<std::size_t>(max_connections, 1)), idle_timeout_(idle_timeout) {
-  for (std::size_t i = 0; i < std::max<std::size_t>(max_connections, 1); ++i) permits_.try_send(boost::system::error_code{});
+connection_pool::connection_pool(asio::any_io_executor executor, pool_settings settings)
+    : executor_(std::move(executor)),
+      settings_(std::move(settings)),
+      permits_(executor_, std::max<std::size_t>(settings_.max_connections, 1)) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(settings_.max_connections, 1); ++i)
+    permits_.try_send(boost::system::error_code{});
 }
 
 connection_pool::~connection_pool() { close_idle(true); }
 
-asio::awaitable<bool> connection_pool::acquire(lease& out, bool fresh) {
+asio::awaitable<bool> connection_pool::acquire(lease& out, bool fresh, exchange_error& error) {
+  co_await asio::this_coro::throw_if_cancelled(false);  // failures are told through `error`
   // A free permit is taken at once. Only a full pool waits, in order and cancellably; a
   // permit given back while calls wait goes to the first of them, never to the buffer.
   if (!permits_.try_receive([](boost::system::error_code) {})) {
     ++counters_.waiting;
     auto [ec] = co_await permits_.async_receive(asio::as_tuple(asio::use_awaitable));
     --counters_.waiting;
-    if (ec) co_return false;
+    if (ec) {
+      error = {make_error_code(errc::cancelled), "cancelled while waiting for a connection", true};
+      co_return false;
+    }
   }
   ++counters_.in_use;
+  out.pool_ = this;  // from here on the lease gives the permit back
 
   close_idle(fresh);
-  std::lock_guard lock(mutex_);
-  if (!idle_.empty()) {
-    out.connection = std::move(idle_.back());
-    idle_.pop_back();
-    --counters_.idle;
-    ++counters_.reused;
-    out.reused = true;
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      out.connection_ = std::move(idle_.back());
+      idle_.pop_back();
+      --counters_.idle;
+      ++counters_.reused;
+      out.reused_ = true;
+      co_return true;
+    }
   }
+  if (co_await was_cancelled()) {
+    error = {make_error_code(errc::cancelled), "cancelled", true};
+    co_return false;
+  }
+  co_return co_await open(out, error);
+}
+
+asio::awaitable<bool> connection_pool::open(lease& out, exchange_error& error) {
+  out.connection_ = std::make_unique<http_connection>(serial_executor(executor_, settings_.single_threaded),
+                                                      settings_.tls);
+  ++counters_.opened;
+  const auto here = co_await asio::this_coro::executor;
+  if (!co_await out.connection_->open(here, settings_.where, settings_.connect_timeout, error)) co_return false;
+  if (settings_.tls) ++counters_.tls_handshakes;
+  if (out.connection_->resumed()) ++counters_.tls_resumptions;
   co_return true;
 }
 
@@ -52,7 +85,7 @@ void connection_pool::release(std::unique_ptr<http_connection> connection) {
 }
 
 void connection_pool::close_idle(bool all) {
-  const auto oldest_kept = std::chrono::steady_clock::now() - idle_timeout_;
+  const auto oldest_kept = std::chrono::steady_clock::now() - settings_.idle_timeout;
   // Taken out under the lock and closed outside it. Nearly every call finds nothing to
   // close, and then nothing is allocated.
   std::vector<std::unique_ptr<http_connection>> expired;

@@ -1,12 +1,12 @@
 #pragma once
 // The connections of one client: at most max_connections open, idle ones reused most
-// recently used first and closed once older than idle_timeout, callers beyond the cap
-// waiting in order (cancellably). Thread-safe.
+// recently used first and closed once older than idle_timeout, new ones opened (and counted)
+// here, callers beyond the cap waiting in order (cancellably). Thread-safe.
 //
 // A permit is the right to hold one connection; there are max_connections of them, kept in
 // a concurrent channel whose receivers queue in order. A caller takes a permit, then an
 // idle connection or, when none is idle, opens a new one: so idle + in use never exceeds
-// the cap.
+// the cap. A lease gives both back when it ends, whatever ends it.
 
 #include "net/http_connection.hpp"
 
@@ -16,34 +16,61 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <utility>
 
 namespace humm::analyst::detail {
 
 struct pool_counters {
   std::atomic<std::uint64_t> opened{0};
+  std::atomic<std::uint64_t> tls_handshakes{0};
+  std::atomic<std::uint64_t> tls_resumptions{0};
   std::atomic<std::uint64_t> reused{0};
   std::atomic<std::uint64_t> idle{0};
   std::atomic<std::uint64_t> in_use{0};
   std::atomic<std::uint64_t> waiting{0};
 };
 
+struct pool_settings {
+  endpoint where;
+  asio::ssl::context* tls = nullptr;  ///< null for plain HTTP
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::size_t max_connections = 16;
+  std::chrono::milliseconds idle_timeout{60'000};
+  bool single_threaded = false;  ///< see client_options: no strand per connection
+};
+
 class connection_pool {
  public:
-  connection_pool(asio::any_io_executor executor, std::size_t max_connections, std::chrono::milliseconds idle_timeout);
+  connection_pool(asio::any_io_executor executor, pool_settings settings);
   ~connection_pool();
 
-  /// A permit and, when one is idle, a connection (reused) — or none, for the caller to open.
-  struct lease {
-    std::unique_ptr<http_connection> connection;
-    bool reused = false;
+  /// A permit with a connection ready to use. Move-only; gives both back when destroyed,
+  /// keeping the connection for reuse when its last exchange left it fit for another.
+  class lease {
+   public:
+    lease() = default;
+    lease(lease&& other) noexcept
+        : pool_(std::exchange(other.pool_, nullptr)), connection_(std::move(other.connection_)), reused_(other.reused_) {}
+    lease& operator=(lease&&) = delete;
+    ~lease() {
+      if (pool_) pool_->release(std::move(connection_));
+    }
+    http_connection& connection() noexcept { return *connection_; }
+    /// Whether the connection had carried an earlier request (it may have been closed by
+    /// the server meanwhile).
+    bool reused() const noexcept { return reused_; }
+
+   private:
+    friend class connection_pool;
+    connection_pool* pool_ = nullptr;
+    std::unique_ptr<http_connection> connection_;
+    bool reused_ = false;
   };
 
-  /// Waits for a permit; false when cancelled. `fresh` drops every idle connection (after
-  /// one turned out closed by the server, the others are suspect too).
-  asio::awaitable<bool> acquire(lease& out, bool fresh = false);
-
-  /// Gives the permit back, keeping the connection when it is fit for reuse.
-  void release(std::unique_ptr<http_connection> connection);
+  /// Waits for a permit, then takes an idle connection or opens one. False, with `error`
+  /// set, when cancelled or when opening failed. `fresh` drops every idle connection first
+  /// (after one turned out closed by the server, the others are suspect too).
+  asio::awaitable<bool> acquire(lease& out, bool fresh, exchange_error& error);
 
   /// Closes idle connections (all, or those idle longer than idle_timeout). Expiry is checked
   /// whenever a connection is acquired, not by a timer: a pending timer would keep the
@@ -51,13 +78,16 @@ class connection_pool {
   void close_idle(bool all);
 
   const pool_counters& counters() const noexcept { return counters_; }
-  void count_opened() noexcept { ++counters_.opened; }
 
  private:
   using permit_channel = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
 
+  void release(std::unique_ptr<http_connection> connection);
+  asio::awaitable<bool> open(lease& out, exchange_error& error);
+
+  asio::any_io_executor executor_;
+  const pool_settings settings_;
   permit_channel permits_;
-  std::chrono::milliseconds idle_timeout_;
   std::mutex mutex_;
   std::deque<std::unique_ptr<http_connection>> idle_;  // most recently used at the back
   pool_counters counters_;

@@ -1,13 +1,13 @@
 #include "net/http_connection.hpp"
 
-#include "net/cancellation.hpp"
+#include "async/cancellation.hpp"
+#include "async/run_on.hpp"
 #include "net/gzip.hpp"
 #include "net/tls_session_cache.hpp"
 
 #include <humm/analyst/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -119,7 +119,7 @@ asio::awaitable<bool> http_connection::on_own_executor(const asio::any_io_execut
                                                        asio::awaitable<bool> step) {
   const auto& own = lowest_layer().get_executor();
   if (caller == own) return step;
-  return asio::co_spawn(own, std::move(step), asio::use_awaitable);
+  return run_on(own, std::move(step));
 }
 
 asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chrono::milliseconds timeout,

@@ -77,7 +77,7 @@ class http_connection {
 
   beast::tcp_stream& lowest_layer() noexcept;
   // Beast wants every operation on a stream started from the stream's executor: a caller on
-  // another strand has the step run there, and comes back once, at its end.
+  // another strand has the step run there (async/run_on.hpp), and comes back once, at its end.
   asio::awaitable<bool> on_own_executor(const asio::any_io_executor& caller, asio::awaitable<bool> step);
   asio::awaitable<bool> open_here(const endpoint& where, std::chrono::milliseconds timeout, exchange_error& error);
   asio::awaitable<bool> exchange_here(const request& req, std::chrono::milliseconds timeout,

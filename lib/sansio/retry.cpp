@@ -19,6 +19,11 @@ bool is_retryable_error(const std::error_code& error) noexcept {
   return error == errc::connection || error == errc::timeout;
 }
 
+bool resend_on_fresh_connection(bool connection_was_reused, bool failed_before_response,
+                                const std::error_code& error) noexcept {
+  return connection_was_reused && failed_before_response && error == errc::connection;
+}
+
 namespace {
 
 bool parse_unsigned(std::string_view text, long long& out) {

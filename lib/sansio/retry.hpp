@@ -42,6 +42,13 @@ std::optional<std::chrono::milliseconds> parse_ratelimit_reset(std::string_view 
 /// c = min(max_backoff, initial_backoff * 2^(retry-1)), c * (1 + jitter) / 2 for jitter in [0, 1).
 std::chrono::milliseconds backoff_delay(const retry_policy& policy, int retry, double jitter) noexcept;
 
+/// Whether a failed attempt is sent again at once on a fresh connection, without spending a
+/// retry: a connection reused from the pool that failed before any byte of a response came
+/// had been closed by the server while idle (a race every keep-alive client meets), and the
+/// request never reached it.
+bool resend_on_fresh_connection(bool connection_was_reused, bool failed_before_response,
+                                const std::error_code& error) noexcept;
+
 /// Whether to try again after `retries_done` retries ended in `outcome`, and when. The
 /// server's `Retry-After` (or, on a 429 without it, `X-RateLimit-Reset`) wins over the
 /// backoff, capped at policy.max_retry_after.

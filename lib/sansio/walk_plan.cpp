@@ -9,8 +9,9 @@ namespace humm::analyst::detail {
 
 walk_plan::walk_plan(walk_limits limits) : limits_(limits), next_hand_out_(limits.start_offset) {}
 
-walk_step walk_plan::next() {
+walk_step walk_plan::next_step(bool consumer_waiting) {
   if (!started_) {
+    if (!consumer_waiting) return {walk_step::wait};
     started_ = true;
     pending_.insert(next_hand_out_);
   }
@@ -20,6 +21,7 @@ walk_step walk_plan::next() {
       to_cancel_.pop_back();
       return {walk_step::cancel, offset};
     }
+    if (!consumer_waiting) break;
     if (failure_) return {walk_step::fail, 0, *failure_};
     if (end_ && next_hand_out_ >= *end_) return {walk_step::done};
 
@@ -47,14 +49,15 @@ walk_step walk_plan::next() {
         }
       }
     }
-    if (const auto offset = next_request()) {
-      slots_[*offset];
-      ++in_flight_;
-      highest_requested_ = std::max(highest_requested_.value_or(*offset), *offset);
-      return {walk_step::request, *offset};
-    }
-    return {walk_step::wait};
+    break;
   }
+  if (const auto offset = next_request()) {
+    slots_[*offset];
+    ++in_flight_;
+    highest_requested_ = std::max(highest_requested_.value_or(*offset), *offset);
+    return {walk_step::request, *offset};
+  }
+  return {walk_step::wait};
 }
 
 void walk_plan::answered(std::int64_t offset, const continuation& page) {
@@ -151,6 +154,7 @@ void walk_plan::end_at(std::int64_t offset) {
 }
 
 std::optional<std::int64_t> walk_plan::next_request() {
+  if (failure_ || (end_ && next_hand_out_ >= *end_)) return std::nullopt;
   const std::size_t max_in_flight = std::max<std::size_t>(1, limits_.max_in_flight);
   const std::size_t window = std::max<std::size_t>({1, limits_.window, max_in_flight});
   constexpr std::int64_t largest = std::numeric_limits<std::int64_t>::max();

@@ -67,8 +67,12 @@ class walk_plan {
 
   explicit walk_plan(walk_limits limits);
 
-  /// The next thing to do. The first call starts the walk.
-  walk_step next();
+  /// The next thing to do while the consumer waits for a page. The first call starts the walk.
+  walk_step next() { return next_step(true); }
+  /// The next thing to do while the consumer is busy (after a page was handed out, after an
+  /// answer arrived): only requests and cancellations, else wait. This keeps the window full
+  /// while the consumer works.
+  walk_step next_in_background() { return next_step(false); }
 
   /// The page requested at `offset` answered; `page` is what it said (continue_after).
   void answered(std::int64_t offset, const continuation& page);
@@ -96,6 +100,7 @@ class walk_plan {
     std::uint64_t sequence = 0;  // the order in which pages were answered
   };
 
+  walk_step next_step(bool consumer_waiting);
   void fail_walk(std::error_code code, std::string message);
   void drop(std::map<std::int64_t, slot>::iterator it);
   void drop_before(std::int64_t offset);

@@ -181,9 +181,8 @@ BOOST_AUTO_TEST_CASE(completion_tokens) {
   // A callback with diagnostics.
   ha::error_details details;
   boost::system::error_code failed;
-  c.async_get_schedule_history(
-      ha::format_uuid(ha::testing::make_uuid(1234)), f.query(), [&](boost::system::error_code ec, ha::schedule_history) { failed = ec; },
-      &details);
+  c.async_get_schedule_history(ha::format_uuid(ha::testing::make_uuid(1234)), f.query(), &details,
+                               [&](boost::system::error_code ec, ha::schedule_history) { failed = ec; });
   f.io.restart();
   f.io.run();
   BOOST_TEST(failed == ha::errc::http_status);

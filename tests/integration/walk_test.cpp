@@ -3,6 +3,8 @@
 
 #include "client_fixture.hpp"
 
+#include <humm/analyst/walk_schedules.hpp>
+
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -142,27 +144,46 @@ BOOST_AUTO_TEST_CASE(runs_created_while_parallel_pages_are_answered_out_of_order
   BOOST_TEST((got == ids(f.schedule.runs)));  // every older run, in order, none lost
 }
 
-BOOST_AUTO_TEST_CASE(a_server_repeating_a_page_ends_the_walk_with_an_error) {
-  client_fixture f;
+// From the second request on, the server answers the first page whatever the offset; with
+// `pagination` as given. Returns the error the walk ended with and the pages it handed out.
+static std::pair<ha::api_error, std::size_t> walk_a_server_repeating_its_first_page(client_fixture& f,
+                                                                              boost::json::object pagination) {
   auto c = f.make_client();
-  // From the second request on, the server answers the first page whatever the offset.
-  const auto first_page = testing::make_page(f.schedule, 0, 100);
+  auto first_page = testing::make_page(f.schedule, 0, 100);
+  first_page.pagination = ha::pagination(std::move(pagination));
   f.server.push_fault({});  // the first request is answered normally
   f.server.push_fault({.status = 200, .body = boost::json::serialize(boost::json::value_from(first_page)), .times = 50});
   f.server.set_pagination(testing::pagination_style::empty);
   auto pages = c.history_pages(f.schedule_id(), walk(f));
-  std::size_t yielded = 0;
+  std::size_t handed_out = 0;
   try {
     f.run([&]() -> asio::awaitable<void> {
-      while (co_await pages.next()) ++yielded;
+      while (co_await pages.next()) ++handed_out;
     }());
-    BOOST_FAIL("the walk should have failed");
   } catch (const ha::api_error& e) {
-    BOOST_TEST(e.code() == ha::errc::repeated_page, e.what());
-    BOOST_TEST(std::string(e.what()).find("offset 100") != std::string::npos, e.what());
-    BOOST_TEST((e.details().resume_offset == 100));
+    return {e, handed_out};
   }
-  BOOST_TEST(yielded == 1u);
+  throw std::logic_error("the walk should have failed");
+}
+
+BOOST_AUTO_TEST_CASE(a_server_repeating_a_page_ends_the_walk_with_an_error) {
+  client_fixture f;
+  const auto [e, handed_out] = walk_a_server_repeating_its_first_page(f, {});
+  BOOST_TEST(e.code() == ha::errc::repeated_page, e.what());
+  // The pages at 100 and 200 brought nothing new: the second of them ends the walk.
+  BOOST_TEST(std::string(e.what()).find("from offset 100 to 200") != std::string::npos, e.what());
+  BOOST_TEST((e.details().resume_offset == 300));
+  BOOST_TEST(handed_out == 1u);
+  BOOST_TEST(f.server.counters().requests <= 4u);
+}
+
+BOOST_AUTO_TEST_CASE(a_page_echoing_another_offset_is_not_taken_for_the_one_asked_for) {
+  client_fixture f;
+  const auto [e, handed_out] = walk_a_server_repeating_its_first_page(f, {{"offset", 0}, {"limit", 100}});
+  BOOST_TEST(e.code() == ha::errc::bad_pagination, e.what());
+  BOOST_TEST(std::string(e.what()).find("pagination.offset") != std::string::npos, e.what());
+  BOOST_TEST((e.details().resume_offset == 100));
+  BOOST_TEST(handed_out == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_503_in_the_middle_is_retried_unseen) {

@@ -1,6 +1,6 @@
 // Which executors the client adds strands to (lib/strands.hpp).
 
-#include "net/strands.hpp"
+#include "async/strands.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>

@@ -92,4 +92,14 @@ BOOST_AUTO_TEST_CASE(ratelimit_reset_counts_on_a_429_without_retry_after) {
   BOOST_TEST(!d::parse_ratelimit_reset("tomorrow", now).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(only_a_reused_connection_that_failed_before_any_response_is_resent_at_once) {
+  for (const bool reused : {false, true})
+    for (const bool before_response : {false, true})
+      for (const auto e : {ha::errc::connection, ha::errc::timeout, ha::errc::tls, ha::errc::cancelled}) {
+        BOOST_TEST_INFO("reused " << reused << ", before response " << before_response << ", errc " << int(e));
+        const bool expected = reused && before_response && e == ha::errc::connection;
+        BOOST_TEST(d::resend_on_fresh_connection(reused, before_response, make_error_code(e)) == expected);
+      }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

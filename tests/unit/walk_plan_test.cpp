@@ -101,9 +101,30 @@ outcome drive(const walk_setup& setup, const std::function<answer(std::int64_t o
   std::map<std::int64_t, std::vector<std::uint64_t>> answered;
   d::run_ledger ledger;
   outcome out;
+  // What the driver does while the consumer is busy: requests and cancellations only.
+  auto keep_window_full = [&] {
+    for (;;) {
+      const d::walk_step step = plan.next_in_background();
+      BOOST_TEST_REQUIRE((step.kind == d::walk_step::request || step.kind == d::walk_step::cancel ||
+                          step.kind == d::walk_step::wait));
+      if (step.kind == d::walk_step::wait) return;
+      if (step.kind == d::walk_step::request) {
+        BOOST_TEST_REQUIRE(std::count(in_flight.begin(), in_flight.end(), step.offset) == 0);
+        in_flight.push_back(step.offset);
+        ++out.requests;
+        BOOST_TEST_REQUIRE(in_flight.size() <= std::max<std::size_t>(1, setup.max_in_flight));
+      } else {
+        cancelled.insert(step.offset);
+        ++out.cancels;
+      }
+    }
+  };
   for (std::size_t step = 0;; ++step) {
     BOOST_TEST_REQUIRE(step < setup.max_steps, "the walk did not end within " << setup.max_steps << " steps");
-    if (setup.cancel_before && setup.cancel_before(step)) plan.cancel();
+    if (setup.cancel_before && setup.cancel_before(step)) {
+      plan.cancel();
+      keep_window_full();
+    }
     const d::walk_step next = plan.next();
     switch (next.kind) {
       case d::walk_step::request:
@@ -126,6 +147,7 @@ outcome drive(const walk_setup& setup, const std::function<answer(std::int64_t o
         if (plan.handed_out(next.offset, fresh.size(), repeated)) {
           out.pages.push_back(next.offset);
           out.runs.insert(out.runs.end(), fresh.begin(), fresh.end());
+          keep_window_full();
         }
         answered.erase(next.offset);
         break;
@@ -146,11 +168,13 @@ outcome drive(const walk_setup& setup, const std::function<answer(std::int64_t o
         in_flight.erase(in_flight.begin() + static_cast<std::ptrdiff_t>(pick));
         if (cancelled.erase(offset)) {
           plan.failed(offset, ha::errc::cancelled, "cancelled");
+          keep_window_full();
           break;
         }
         answer a = serve(offset);
         if (a.fails) {
           plan.failed(offset, ha::errc::http_status, "503");
+          keep_window_full();
           break;
         }
         ha::schedule_history page;
@@ -158,6 +182,7 @@ outcome drive(const walk_setup& setup, const std::function<answer(std::int64_t o
         page.pagination = ha::pagination(a.pagination);
         answered[offset] = a.runs;
         plan.answered(offset, d::continue_after(offset, setup.page_size, page));
+        keep_window_full();
         break;
       }
     }

@@ -1,31 +1,29 @@
 #pragma once
 // The Humm Analyst client: awaitable calls over a pool of keep-alive TLS connections, with
-// retries, timeouts and cancellation. One client may be shared by many coroutines, also on
-// an io_context run by several threads (unless client_options::single_threaded is set).
+// retries, timeouts and cancellation, and walks of whole histories (walk.hpp). One client may
+// be shared by many coroutines, also on an io_context run by several threads (unless
+// client_options::single_threaded is set).
+//
+// Lifetime: calls and walks keep what they need of the client alive, so the client object may
+// be destroyed while they run; its executor must keep running until they have completed.
 
 #include <humm/analyst/api_error.hpp>
 #include <humm/analyst/client_options.hpp>
 #include <humm/analyst/models.hpp>
+#include <humm/analyst/walk.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/system/error_code.hpp>
 
-#include <chrono>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
 namespace humm::analyst {
-
-/// Per-call settings that override the client's.
-struct call_options {
-  std::optional<std::chrono::milliseconds> request_timeout;
-  std::optional<int> max_retries;
-};
 
 /// The query of Get Schedule History.
 struct history_query {
@@ -36,10 +34,6 @@ struct history_query {
 };
 
 /// Counters of a client's connections and requests since it was made.
-struct walk_options;
-class page_stream;
-class run_stream;
-
 struct client_stats {
   std::uint64_t connections_opened = 0;
   std::uint64_t tls_handshakes = 0;
@@ -53,6 +47,12 @@ struct client_stats {
   std::uint64_t waiting = 0;         ///< calls waiting for a connection now
 };
 
+class client;
+namespace detail {
+class client_core;
+std::shared_ptr<client_core> core_of(const client& c);  // for walk_schedules
+}  // namespace detail
+
 class client {
  public:
   using executor_type = boost::asio::any_io_executor;
@@ -64,7 +64,7 @@ class client {
   /// Throws std::invalid_argument for options that cannot work (a malformed base_url, an
   /// unreadable CA file); the message names the option.
   client(executor_type executor, client_options options);
-  ~client();  ///< closes idle connections; calls in flight must have completed
+  ~client();  ///< closes idle connections; calls and walks still running keep their own
   client(const client&) = delete;
   client& operator=(const client&) = delete;
 
@@ -77,39 +77,51 @@ class client {
   /// request id, body excerpt and a 422's validation items.
   boost::asio::awaitable<schedule_history> get_schedule_history(std::string schedule_id, history_query query);
 
+  /// The path and query of that request exactly as it is sent (for logs: it holds no secret).
+  /// Throws std::invalid_argument naming the argument when the id or the query is invalid.
+  std::string history_target(std::string_view schedule_id, const history_query& query) const;
+
   /// A run with its schedule. Throws like get_schedule_history.
   boost::asio::awaitable<run_details> get_run_details(std::string run_id, std::string organization_id,
                                                       call_options call = {});
 
-  /// Walks of a schedule's whole history, page by page or run by run (pager.hpp). Nothing
-  /// is requested before the first next(); the client must outlive the walk.
+  /// Walks of a schedule's whole history, page by page or run by run (walk.hpp). Nothing is
+  /// requested before the first next(). Bad arguments make the first next() throw
+  /// errc::invalid_argument.
   page_stream history_pages(std::string schedule_id, walk_options options);
   run_stream history_runs(std::string schedule_id, walk_options options);
 
   /// The same calls for any completion token (callbacks, use_future, deferred, as_tuple,
-  /// use_awaitable). `details`, when given, receives the diagnostics of a failure; it must
-  /// live until completion.
+  /// use_awaitable), the token last. `details`, when given, receives the diagnostics of a
+  /// failure; it must live until completion.
   template <class CompletionToken>
-  auto async_get_schedule_history(std::string_view schedule_id, history_query query, CompletionToken&& token,
-                                  error_details* details = nullptr) {
+  auto async_get_schedule_history(std::string_view schedule_id, history_query query, error_details* details,
+                                  CompletionToken&& token) {
     return boost::asio::async_initiate<CompletionToken, history_signature>(
         [this](auto handler, std::string id, history_query q, error_details* d) {
           start_history(std::move(id), std::move(q), d, std::move(handler));
         },
         token, std::string(schedule_id), std::move(query), details);
   }
+  template <class CompletionToken>
+  auto async_get_schedule_history(std::string_view schedule_id, history_query query, CompletionToken&& token) {
+    return async_get_schedule_history(schedule_id, std::move(query), nullptr, std::forward<CompletionToken>(token));
+  }
 
   template <class CompletionToken>
-  auto async_get_run_details(std::string_view run_id, std::string_view organization_id, CompletionToken&& token,
-                             call_options call = {}, error_details* details = nullptr) {
+  auto async_get_run_details(std::string_view run_id, std::string_view organization_id, call_options call,
+                             error_details* details, CompletionToken&& token) {
     return boost::asio::async_initiate<CompletionToken, run_signature>(
         [this](auto handler, std::string id, std::string org, call_options c, error_details* d) {
           start_run(std::move(id), std::move(org), c, d, std::move(handler));
         },
         token, std::string(run_id), std::string(organization_id), call, details);
   }
-
-  struct impl;  // lib/client.cpp
+  template <class CompletionToken>
+  auto async_get_run_details(std::string_view run_id, std::string_view organization_id, CompletionToken&& token) {
+    return async_get_run_details(run_id, organization_id, call_options{}, nullptr,
+                                 std::forward<CompletionToken>(token));
+  }
 
  private:
   void start_history(std::string id, history_query query, error_details* details,
@@ -117,9 +129,8 @@ class client {
   void start_run(std::string id, std::string organization_id, call_options call, error_details* details,
                  boost::asio::any_completion_handler<run_signature> handler);
 
-  std::shared_ptr<impl> impl_;
+  friend std::shared_ptr<detail::client_core> detail::core_of(const client& c);
+  std::shared_ptr<detail::client_core> core_;
 };
 
 }  // namespace humm::analyst
-
-#include <humm/analyst/pager.hpp>  // completes history_pages / history_runs for callers

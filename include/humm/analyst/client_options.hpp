@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 
 namespace humm::analyst {
@@ -31,6 +32,12 @@ struct tls_options {
   std::string ca_pem;
   /// Resume TLS sessions on new connections (abbreviated handshakes after the first).
   bool resume_sessions = true;
+};
+
+/// Per-call settings that override the client's.
+struct call_options {
+  std::optional<std::chrono::milliseconds> request_timeout;
+  std::optional<int> max_retries;
 };
 
 struct client_options {

@@ -1,0 +1,229 @@
+// The call loop: a pooled connection, one exchange, and the retry decision (sansio/retry)
+// after each attempt; then decoding. Error descriptions come from sansio/http_error.
+
+#include "client_core.hpp"
+
+#include "async/cancellation.hpp"
+#include "async/strands.hpp"
+#include "sansio/http_error.hpp"
+#include "sansio/retry.hpp"
+
+#include <humm/analyst/decode.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <random>
+#include <stdexcept>
+
+namespace humm::analyst::detail {
+
+namespace {
+
+double jitter() {
+  thread_local std::minstd_rand generator{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(generator);
+}
+
+endpoint parse_or_throw(const client_options& options) {
+  endpoint where;
+  argument_problem problem;
+  if (!parse_base_url(options.base_url, where, problem) ||
+      !check_header_value("user_agent", options.user_agent, problem))
+    throw std::invalid_argument(problem.message());
+  return where;
+}
+
+template <class T>
+outcome<T> rejected(std::string message) {
+  outcome<T> result;
+  result.code = make_error_code(errc::invalid_argument);
+  result.details.message = std::move(message);
+  return result;
+}
+
+}  // namespace
+
+client_core::client_core(asio::any_io_executor ex, client_options opts)
+    : executor(std::move(ex)),
+      options(std::move(opts)),
+      where_(parse_or_throw(options)),
+      tls_(options.tls),
+      pool_(executor, pool_settings{where_, where_.tls ? &tls_.get() : nullptr, options.connect_timeout,
+                                    options.max_connections, options.idle_timeout, options.single_threaded}),
+      bodies_(options.max_connections) {
+  // A bad token fails every call with errc::invalid_argument (a client may be made before
+  // the token is known); it is checked once, here.
+  argument_problem problem;
+  if (!check_token(options.token, problem)) token_problem_ = problem.message();
+}
+
+asio::any_io_executor client_core::serial_executor() const {
+  return detail::serial_executor(executor, options.single_threaded);
+}
+
+client_stats client_core::stats() const {
+  const auto& pool = pool_.counters();
+  client_stats s;
+  s.connections_opened = pool.opened;
+  s.tls_handshakes = pool.tls_handshakes;
+  s.tls_resumptions = pool.tls_resumptions;
+  s.requests = requests_;
+  s.reused = pool.reused;
+  s.retries = retries_;
+  s.stale_resends = stale_resends_;
+  s.idle = pool.idle;
+  s.in_use = pool.in_use;
+  s.waiting = pool.waiting;
+  return s;
+}
+
+// One attempt: a pooled connection (or a new one), one exchange. A reused connection that
+// the server had closed while idle is replaced at once, without spending a retry.
+asio::awaitable<bool> client_core::attempt(const std::string& request, std::chrono::milliseconds timeout,
+                                           response& out, exchange_error& error) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  const auto here = co_await asio::this_coro::executor;
+  for (bool fresh = false;;) {
+    connection_pool::lease lease;
+    if (!co_await pool_.acquire(lease, fresh, error)) co_return false;
+    if (co_await was_cancelled()) {
+      error = {make_error_code(errc::cancelled), "cancelled", true};
+      co_return false;
+    }
+    ++requests_;
+    bool ok;
+    {
+      // Counted while the exchange lasts, even if the frame is destroyed inside it.
+      struct in_flight {
+        std::atomic<std::size_t>& count;
+        ~in_flight() { --count; }
+      };
+      ++exchanges_in_flight_;
+      const in_flight counted{exchanges_in_flight_};
+      ok = co_await lease.connection().exchange(here, request, timeout, options.max_response_bytes, out, error);
+    }
+    if (!ok && resend_on_fresh_connection(lease.reused(), error.before_response, error.code)) {
+      ++stale_resends_;
+      fresh = true;
+      continue;
+    }
+    co_return ok;
+  }
+}
+
+// A GET with retries; on success the body, else the code and details.
+asio::awaitable<outcome<std::string>> client_core::get(std::string target, const call_options& call) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  outcome<std::string> result;
+  // What failed, for messages: the path, without the query.
+  auto what = [&target] { return "GET " + target.substr(0, target.find('?')); };
+  retry_policy policy = options.retry;
+  if (call.max_retries) policy.max_retries = std::max(0, *call.max_retries);
+  const auto timeout = call.request_timeout.value_or(options.request_timeout);
+  const std::string request = get_request(where_, target, options.token, options.user_agent, options.gzip);
+
+  for (int retries_done = 0;; ++retries_done) {
+    response answer;
+    answer.body = bodies_.take();
+    exchange_error error;
+    const bool answered = co_await attempt(request, timeout, answer, error);
+    result.details.attempts = retries_done + 1;
+    if (answered && answer.status / 100 == 2) {
+      result.value = std::move(answer.body);
+      co_return result;
+    }
+    attempt_outcome seen;
+    if (answered) {
+      seen.status = answer.status;
+      seen.retry_after = answer.retry_after;
+      seen.ratelimit_reset = answer.ratelimit_reset;
+    } else {
+      seen.error = error.code;
+    }
+    const auto decision = decide_retry(policy, retries_done, seen, std::chrono::system_clock::now(), jitter());
+    if (!decision.retry) {
+      if (answered) {
+        result.code = make_error_code(errc::http_status);
+        result.details = describe_http_error(what(), answer.status, answer.body, answer.request_id);
+      } else {
+        result.code = error.code;
+        result.details.message = what() + ": " + error.message;
+        result.details.retryable = is_retryable_error(error.code);
+      }
+      result.details.attempts = retries_done + 1;
+      co_return result;
+    }
+    ++retries_;
+    asio::steady_timer backoff(co_await asio::this_coro::executor, decision.delay);
+    auto [wait_ec] = co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (wait_ec || co_await was_cancelled()) {
+      result.code = make_error_code(errc::cancelled);
+      result.details.message = what() + ": cancelled while waiting to retry";
+      co_return result;
+    }
+  }
+}
+
+// A GET whose body decodes to T.
+template <class T>
+asio::awaitable<outcome<T>> client_core::fetch(std::string target, const call_options& call) {
+  auto body = co_await get(std::move(target), call);
+  outcome<T> result{body.code, std::move(body.details), {}};
+  if (result.code) co_return result;
+  // When no other request is at the server, a call that waited for the connection this
+  // one just gave back sends its request first, so that the server works while this
+  // thread decodes. With requests in flight the server has work already: decode at once.
+  if (pool_.counters().waiting > 0 && exchanges_in_flight_ == 0)
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+  auto decoded = try_decode<T>(std::string_view(body.value));
+  if (!decoded) {
+    result.code = make_error_code(errc::decode);
+    result.details.message = "the response is not the documented JSON: " + decoded.error().message();
+    result.details.body_excerpt = body.value.substr(0, max_body_excerpt);
+    co_return result;
+  }
+  bodies_.give_back(std::move(body.value));
+  result.value = *std::move(decoded);
+  co_return result;
+}
+
+asio::awaitable<outcome<schedule_history>> client_core::history_page(const uuid& schedule_id,
+                                                                     const std::string& organization_id,
+                                                                     std::int64_t limit, std::int64_t offset,
+                                                                     const call_options& call) {
+  return fetch<schedule_history>(detail::history_target(where_, schedule_id, organization_id, limit, offset), call);
+}
+
+std::optional<std::string> client_core::history_target(std::string_view schedule_id, const history_query& query,
+                                                       argument_problem& problem) const {
+  uuid id;
+  if (!check_uuid_argument("schedule_id", schedule_id, id, problem) ||
+      !check_history_arguments(query.organization_id, query.limit, query.offset, problem))
+    return std::nullopt;
+  return detail::history_target(where_, id, query.organization_id, query.limit, query.offset);
+}
+
+asio::awaitable<outcome<schedule_history>> client_core::history(std::string schedule_id, history_query query) {
+  if (token_problem_) co_return rejected<schedule_history>(*token_problem_);
+  argument_problem problem;
+  auto target = history_target(schedule_id, query, problem);
+  if (!target) co_return rejected<schedule_history>(problem.message());
+  co_return co_await fetch<schedule_history>(std::move(*target), query.call);
+}
+
+asio::awaitable<outcome<run_details>> client_core::run(std::string run_id, std::string organization_id,
+                                                       call_options call) {
+  if (token_problem_) co_return rejected<run_details>(*token_problem_);
+  argument_problem problem;
+  uuid id;
+  if (!check_uuid_argument("run_id", run_id, id, problem)) co_return rejected<run_details>(problem.message());
+  if (organization_id.empty())
+    co_return rejected<run_details>("organization_id: is required and must not be empty");
+  co_return co_await fetch<run_details>(run_target(where_, id, organization_id), call);
+}
+
+}  // namespace humm::analyst::detail

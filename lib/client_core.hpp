@@ -1,0 +1,102 @@
+#pragma once
+// What a client is made of, shared by its calls and walks: the options, the parsed endpoint,
+// the TLS context, the pool, recycled bodies, counters, and the call loop (attempts on pooled
+// connections, retries decided by sansio/retry). Calls and walks hold it by shared_ptr, so a
+// client object may be destroyed while they run.
+//
+// Every coroutine here runs on the awaiting coroutine's executor, which must run one handler
+// at a time (a strand, or an io_context run by one thread): the public entry points in
+// client.cpp and the walks in walk.cpp put it there.
+
+#include "net/body_recycler.hpp"
+#include "net/connection_pool.hpp"
+#include "net/tls_context.hpp"
+#include "sansio/endpoint.hpp"
+
+#include <humm/analyst/api_error.hpp>
+#include <humm/analyst/client.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace humm::analyst::detail {
+
+/// The result of a call before it is handed to a completion token or thrown.
+template <class T>
+struct outcome {
+  std::error_code code;
+  error_details details;
+  T value{};
+};
+
+/// A call whose coroutine ended with an exception (out of memory, or cancellation before its
+/// first step): the exception as an outcome.
+template <class T>
+outcome<T> outcome_of_exception(std::exception_ptr failure) {
+  outcome<T> result;
+  result.code = make_error_code(errc::connection);
+  try {
+    std::rethrow_exception(failure);
+  } catch (const boost::system::system_error& e) {
+    if (e.code() == boost::asio::error::operation_aborted) result.code = make_error_code(errc::cancelled);
+    result.details.message = e.what();
+  } catch (const std::exception& e) {
+    result.details.message = e.what();
+  }
+  return result;
+}
+
+class client_core {
+ public:
+  /// Throws std::invalid_argument naming an option that cannot work.
+  client_core(asio::any_io_executor executor, client_options options);
+
+  const asio::any_io_executor executor;
+  const client_options options;
+
+  /// For a call or a walk: an executor that runs one handler at a time (async/strands.hpp).
+  asio::any_io_executor serial_executor() const;
+
+  /// One page of a schedule's history, arguments already checked (walks check them once).
+  asio::awaitable<outcome<schedule_history>> history_page(const uuid& schedule_id, const std::string& organization_id,
+                                                          std::int64_t limit, std::int64_t offset,
+                                                          const call_options& call);
+
+  /// The public calls: arguments checked, then fetched.
+  asio::awaitable<outcome<schedule_history>> history(std::string schedule_id, history_query query);
+  asio::awaitable<outcome<run_details>> run(std::string run_id, std::string organization_id, call_options call);
+
+  /// The path and query a history request sends; nullopt with `problem` set for bad arguments.
+  std::optional<std::string> history_target(std::string_view schedule_id, const history_query& query,
+                                            argument_problem& problem) const;
+
+  /// Why the token cannot be sent (control characters), checked once: every call fails with it.
+  const std::optional<std::string>& token_problem() const noexcept { return token_problem_; }
+
+  client_stats stats() const;
+  void close_idle_connections() { pool_.close_idle(true); }
+
+ private:
+  asio::awaitable<bool> attempt(const std::string& request, std::chrono::milliseconds timeout, response& out,
+                                exchange_error& error);
+  asio::awaitable<outcome<std::string>> get(std::string target, const call_options& call);
+  template <class T>
+  asio::awaitable<outcome<T>> fetch(std::string target, const call_options& call);
+
+  endpoint where_;
+  tls_context tls_;
+  connection_pool pool_;
+  body_recycler bodies_;
+  std::optional<std::string> token_problem_;
+  std::atomic<std::uint64_t> requests_{0}, retries_{0}, stale_resends_{0};
+  std::atomic<std::size_t> exchanges_in_flight_{0};  // requests sent and not yet answered
+};
+
+}  // namespace humm::analyst::detail

@@ -1,0 +1,168 @@
+// The walk's I/O: each step of the plan carried out on the walk's serial executor.
+
+#include "walk_driver.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+
+namespace humm::analyst::detail {
+
+namespace {
+
+walk_limits limits_of(const walk_options& options) {
+  return {options.start_offset, options.page_size, std::max(options.prefetch, options.max_in_flight),
+          options.max_in_flight};
+}
+
+}  // namespace
+
+walk_driver::walk_driver(std::shared_ptr<client_core> core, asio::any_io_executor executor, std::string schedule_id,
+                         walk_options options)
+    : core_(std::move(core)),
+      executor_(std::move(executor)),
+      options_(std::move(options)),
+      plan_(limits_of(options_)),
+      wake_(executor_, 1) {
+  stats_.next_offset = options_.start_offset;
+  argument_problem problem;
+  if (core_->token_problem())
+    argument_problem_ = *core_->token_problem();
+  else if (!check_uuid_argument("schedule_id", schedule_id, schedule_id_, problem) ||
+           !check_history_arguments(options_.organization_id, options_.page_size, options_.start_offset, problem))
+    argument_problem_ = problem.message();
+}
+
+asio::awaitable<std::optional<history_page>> walk_driver::next() {
+  co_await asio::this_coro::throw_if_cancelled(false);  // a cancelled wait cancels the walk
+  if (argument_problem_) {
+    error_details details;
+    details.message = *argument_problem_;
+    throw api_error(errc::invalid_argument, std::move(details));
+  }
+  for (;;) {
+    const walk_step step = plan_.next();
+    switch (step.kind) {
+      case walk_step::request: launch(step.offset); break;
+      case walk_step::cancel: cancel_request(step.offset); break;
+      case walk_step::hand_out:
+        if (auto page = hand_out(step.offset)) {
+          keep_window_full();  // the next pages are requested while the consumer works
+          co_return page;
+        }
+        break;
+      case walk_step::fail: throw_failure(step.failure);
+      case walk_step::done: answered_.clear(); co_return std::nullopt;
+      case walk_step::wait: {
+        auto [ec] = co_await wake_.async_receive(asio::as_tuple(asio::use_awaitable));
+        if (ec) plan_.cancel();
+        break;
+      }
+    }
+  }
+}
+
+void walk_driver::abandon() {
+  plan_.cancel();
+  keep_window_full();  // only cancellations, now
+  answered_.clear();
+}
+
+// Carries out what the plan can do without the consumer: requests and cancellations.
+void walk_driver::keep_window_full() {
+  for (;;) {
+    const walk_step step = plan_.next_in_background();
+    if (step.kind == walk_step::request)
+      launch(step.offset);
+    else if (step.kind == walk_step::cancel)
+      cancel_request(step.offset);
+    else
+      return;
+  }
+}
+
+walk_stats walk_driver::stats() const {
+  std::lock_guard lock(stats_mutex_);
+  return stats_;
+}
+
+void walk_driver::launch(std::int64_t offset) {
+  auto& signal = requests_[offset];
+  signal = std::make_unique<asio::cancellation_signal>();
+  // On this executor, with the answer bound to it too: a cancellation emitted here reaches
+  // the request at once, and co_spawn never has to forward it elsewhere.
+  asio::co_spawn(executor_,
+                 core_->history_page(schedule_id_, options_.organization_id, options_.page_size, offset, options_.call),
+                 asio::bind_cancellation_slot(
+                     signal->slot(), asio::bind_executor(executor_, [self = shared_from_this(), offset](
+                                                                        std::exception_ptr failure,
+                                                                        outcome<schedule_history> result) {
+                       self->on_answer(offset, failure, std::move(result));
+                     })));
+}
+
+void walk_driver::cancel_request(std::int64_t offset) {
+  if (const auto it = requests_.find(offset); it != requests_.end())
+    it->second->emit(asio::cancellation_type::terminal);
+}
+
+void walk_driver::on_answer(std::int64_t offset, std::exception_ptr failure, outcome<schedule_history> result) {
+  requests_.erase(offset);
+  if (failure) result = outcome_of_exception<schedule_history>(failure);
+  {
+    std::lock_guard lock(stats_mutex_);
+    ++stats_.requests;
+  }
+  if (result.code) {
+    plan_.failed(offset, result.code, result.details.message);
+    failed_details_[offset] = std::move(result.details);
+  } else {
+    const continuation page = continue_after(offset, options_.page_size, result.value);
+    plan_.answered(offset, page);
+    if (page.problem.empty()) answered_[offset] = std::move(result.value);
+  }
+  keep_window_full();
+  wake_.try_send(boost::system::error_code{});
+}
+
+// Hands out the page answered for `offset`, less the runs handed out before; nullopt when
+// nothing is left of it (the plan then decides whether the walk can go on).
+std::optional<history_page> walk_driver::hand_out(std::int64_t offset) {
+  const auto it = answered_.find(offset);
+  history_page page{offset, std::move(it->second)};
+  answered_.erase(answered_.begin(), std::next(it));  // and pages the plan dropped before it
+  failed_details_.erase(failed_details_.begin(), failed_details_.lower_bound(offset));
+  auto& runs = page.history.runs;
+  const std::size_t received = runs.size();
+  runs.erase(std::remove_if(runs.begin(), runs.end(), [this](const command_run& run) { return !ledger_.admit(run.id); }),
+             runs.end());
+  const std::size_t repeated = received - runs.size();
+  const bool handed = plan_.handed_out(offset, runs.size(), repeated);
+  std::lock_guard lock(stats_mutex_);
+  stats_.duplicates_skipped += repeated;
+  stats_.next_offset = plan_.resume_offset();
+  stats_.total = plan_.total();
+  if (!handed) return std::nullopt;
+  ++stats_.pages;
+  stats_.runs += runs.size();
+  return page;
+}
+
+void walk_driver::throw_failure(const walk_failure& failure) {
+  error_details details;
+  // A page that failed after its retries keeps its own diagnostics (status, request id, ...).
+  if (const auto it = failed_details_.find(failure.resume_offset);
+      it != failed_details_.end() && failure.code != errc::cancelled && failure.code != errc::repeated_page)
+    details = it->second;
+  details.message = failure.message;
+  details.resume_offset = failure.resume_offset;
+  answered_.clear();
+  throw api_error(failure.code, std::move(details));
+}
+
+}  // namespace humm::analyst::detail
