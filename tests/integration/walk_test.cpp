@@ -217,6 +217,16 @@ BOOST_AUTO_TEST_CASE(a_fatal_error_then_a_resume_yields_every_run_once) {
   }
   BOOST_TEST(resume_at == 100);
   BOOST_TEST(before.size() == 100u);
+  // Asked again, the failed walk fails the same way: it never reads as a finished history.
+  for (int again = 0; again < 2; ++again) {
+    try {
+      f.run([&]() -> asio::awaitable<void> { co_await runs.next(); }());
+      BOOST_FAIL("a failed walk must not read as finished");
+    } catch (const ha::api_error& e) {
+      BOOST_TEST(e.http_status() == 404u);
+      BOOST_TEST((e.details().resume_offset == resume_at));
+    }
+  }
   auto options = walk(f);
   options.start_offset = resume_at;
   auto rest = c.history_runs(f.schedule_id(), options);
@@ -265,6 +275,14 @@ BOOST_AUTO_TEST_CASE(cancelling_the_consumer_cancels_the_walk) {
     co_return true;  // the timer won: next() was cancelled
   }());
   BOOST_TEST(cancelled);
+  // Asked again, the cancelled walk says it was cancelled, and where to resume.
+  try {
+    f.run([&]() -> asio::awaitable<void> { co_await pages.next(); }());
+    BOOST_FAIL("a cancelled walk must not read as finished");
+  } catch (const ha::api_error& e) {
+    BOOST_TEST(e.code() == ha::errc::cancelled, e.what());
+    BOOST_TEST((e.details().resume_offset == 100));
+  }
   f.io.restart();
   f.io.run();
   BOOST_TEST((std::chrono::steady_clock::now() - start < 2s));
