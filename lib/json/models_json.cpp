@@ -1,7 +1,6 @@
-// JSON mappings of the models: one generic writer walks the members that models.hpp
-// describes (Boost.Describe); reading is model_reader's, for parsed values and text alike.
-
-#include "json/model_reader.hpp"
+// The Boost.JSON customisation points of the models (models.hpp): value_from is one generic
+// writer over the members each model describes (Boost.Describe); value_to is decode
+// (lib/decode.cpp, then model_reader). Also the typed reads of `pagination`.
 
 #include <humm/analyst/decode.hpp>
 
@@ -57,20 +56,6 @@ void write(json::value& out, const T& model) {
 }
 
 }  // namespace
-
-template <class T>
-decode_result<T> try_decode(const json::value& json) {
-  T result;
-  detail::model_reader reader(detail::model_sink(result));
-  detail::replay(json, reader);
-  if (reader.failed()) return reader.take_failure();
-  return result;
-}
-
-template decode_result<command_schedule> try_decode<command_schedule>(const json::value&);
-template decode_result<command_run> try_decode<command_run>(const json::value&);
-template decode_result<schedule_history> try_decode<schedule_history>(const json::value&);
-template decode_result<run_details> try_decode<run_details>(const json::value&);
 
 command_schedule tag_invoke(json::value_to_tag<command_schedule>, const json::value& v) {
   return decode<command_schedule>(v);
