@@ -66,13 +66,10 @@ decode_result<T> try_decode(const boost::json::value& json) {
   return result;
 }
 
-template decode_result<command_schedule> try_decode<command_schedule>(std::string_view);
-template decode_result<command_run> try_decode<command_run>(std::string_view);
-template decode_result<schedule_history> try_decode<schedule_history>(std::string_view);
-template decode_result<run_details> try_decode<run_details>(std::string_view);
-template decode_result<command_schedule> try_decode<command_schedule>(const boost::json::value&);
-template decode_result<command_run> try_decode<command_run>(const boost::json::value&);
-template decode_result<schedule_history> try_decode<schedule_history>(const boost::json::value&);
-template decode_result<run_details> try_decode<run_details>(const boost::json::value&);
+#define HUMM_ANALYST_INSTANTIATE_TRY_DECODE(model, members)                       \
+  template decode_result<model> try_decode<model>(std::string_view json_text); \
+  template decode_result<model> try_decode<model>(const boost::json::value& json);
+HUMM_ANALYST_FOR_EACH_MODEL(HUMM_ANALYST_INSTANTIATE_TRY_DECODE)
+#undef HUMM_ANALYST_INSTANTIATE_TRY_DECODE
 
 }  // namespace humm::analyst

@@ -200,10 +200,9 @@ sink model_sink(T& model) {
   return sink_of(model);
 }
 
-template sink model_sink<command_schedule>(command_schedule&);
-template sink model_sink<command_run>(command_run&);
-template sink model_sink<schedule_history>(schedule_history&);
-template sink model_sink<run_details>(run_details&);
+#define HUMM_ANALYST_INSTANTIATE_MODEL_SINK(model, members) template sink model_sink<model>(model&);
+HUMM_ANALYST_FOR_EACH_MODEL(HUMM_ANALYST_INSTANTIATE_MODEL_SINK)
+#undef HUMM_ANALYST_INSTANTIATE_MODEL_SINK
 
 // ---- the event handler --------------------------------------------------------------------
 

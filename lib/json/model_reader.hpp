@@ -65,8 +65,7 @@ struct member_table {
   std::size_t size;
 };
 
-/// The sink of a whole model; defined for command_schedule, command_run, schedule_history
-/// and run_details.
+/// The sink of a whole model; defined for each model of HUMM_ANALYST_FOR_EACH_MODEL.
 template <class T>
 sink model_sink(T& model);
 
