@@ -2,8 +2,11 @@
 // The wire models of the API (api/SPEC.md) and their JSON mappings. A model is a struct and its
 // line in HUMM_ANALYST_FOR_EACH_MODEL at the end, which lists its members as JSON keys; the
 // library reads and writes it from those alone (Boost.Describe). Decoding (decode.hpp)
-// tolerates unknown keys, applies documented defaults, and names the JSON path of anything it
-// rejects.
+// tolerates unknown keys and names the JSON path of anything it rejects.
+//
+// What a missing or null key means follows from the member's declaration: a std::optional
+// becomes absent; a member listed in its model's `members_with_default` keeps its initialiser,
+// the default api/SPEC.md documents; any other member is required.
 
 #include <humm/analyst/open_enum.hpp>
 #include <humm/analyst/timestamp.hpp>
@@ -16,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace humm::analyst {
@@ -36,11 +40,15 @@ struct command_schedule {
   std::optional<timestamp> last_run_time;
   timestamp created_at{};
   timestamp updated_at{};
-  std::string timezone = "UTC";  // documented default when missing
-  bool enabled = true;           // documented default when missing
+  std::string timezone = "UTC";
+  bool enabled = true;
   std::optional<std::string> name;
-  open_enum<analyst::run_mode> run_mode = analyst::run_mode::per_subscriber;  // default when missing
+  open_enum<analyst::run_mode> run_mode = analyst::run_mode::per_subscriber;
   std::optional<uuid> created_by_user_id;
+
+  /// The members whose initialiser above is api/SPEC.md's default: missing or null, they keep it.
+  static constexpr auto members_with_default =
+      std::tuple(&command_schedule::timezone, &command_schedule::enabled, &command_schedule::run_mode);
 
   friend bool operator==(const command_schedule&, const command_schedule&) = default;
 };
@@ -96,7 +104,10 @@ struct schedule_history {
   command_schedule schedule;
   std::optional<std::string> command_name;
   std::vector<command_run> runs;
-  analyst::pagination pagination;  // `{}` when missing or null
+  analyst::pagination pagination;
+
+  /// `pagination` is `{}` when missing or null.
+  static constexpr auto members_with_default = std::tuple(&schedule_history::pagination);
 
   friend bool operator==(const schedule_history&, const schedule_history&) = default;
 };
