@@ -1,3 +1,7 @@
+// model_reader (model_reader.hpp): the sinks that say what each C++ type of the models does
+// with its JSON value, the member tables built once per model from its description, and the
+// event handler that walks them.
+
 #include "json/model_reader.hpp"
 
 #include "json/short_equal.hpp"

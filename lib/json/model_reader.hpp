@@ -1,6 +1,6 @@
 #pragma once
 // Reads the models from JSON events, as boost::json::basic_parser (or, for the usual
-// documents, the faster detail/json_reader.hpp) produces them while it parses: a body
+// documents, the faster json/json_reader.hpp) produces them while it parses: a body
 // becomes models in one pass over its bytes, with no DOM in between. A
 // parsed boost::json::value is read by replaying it as events (replay()), so that both
 // paths share every rule of api/SPEC.md: unknown keys ignored, missing or null optional
