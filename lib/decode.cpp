@@ -1,3 +1,7 @@
+// Implements decode.hpp: the decode failure types, and try_decode for text and for parsed
+// values. Both feed model_reader (lib/json/), which fills the model from JSON events and holds
+// every decoding rule of api/SPEC.md, so the two forms cannot disagree.
+
 #include <humm/analyst/decode.hpp>
 
 #include "json/json_reader.hpp"
@@ -52,9 +56,20 @@ decode_result<T> try_decode(std::string_view json_text) {
   return result;
 }
 
-template decode_result<command_schedule> try_decode<command_schedule>(std::string_view);
-template decode_result<command_run> try_decode<command_run>(std::string_view);
-template decode_result<schedule_history> try_decode<schedule_history>(std::string_view);
-template decode_result<run_details> try_decode<run_details>(std::string_view);
+template <class T>
+decode_result<T> try_decode(const boost::json::value& json) {
+  // A parsed value is replayed as the parser's events would be, through the same reader.
+  T result;
+  detail::model_reader reader(detail::model_sink(result));
+  detail::replay(json, reader);
+  if (reader.failed()) return reader.take_failure();
+  return result;
+}
+
+#define HUMM_ANALYST_INSTANTIATE_TRY_DECODE(model, members)                       \
+  template decode_result<model> try_decode<model>(std::string_view json_text); \
+  template decode_result<model> try_decode<model>(const boost::json::value& json);
+HUMM_ANALYST_FOR_EACH_MODEL(HUMM_ANALYST_INSTANTIATE_TRY_DECODE)
+#undef HUMM_ANALYST_INSTANTIATE_TRY_DECODE
 
 }  // namespace humm::analyst

@@ -1,3 +1,7 @@
+// model_reader (model_reader.hpp): the sinks that say what each C++ type of the models does
+// with its JSON value, the member tables built once per model from its description, and the
+// event handler that walks them.
+
 #include "json/model_reader.hpp"
 
 #include "json/short_equal.hpp"
@@ -7,6 +11,7 @@
 #include <boost/mp11/algorithm.hpp>
 
 #include <array>
+#include <tuple>
 #include <type_traits>
 
 namespace humm::analyst::detail {
@@ -140,14 +145,30 @@ const sink_ops& ops_for() {
 
 // ---- models: a table of member rules, built once from each model's description ----------
 
-// Members that api/SPEC.md gives a default for, kept as initialised when missing or null.
-constexpr bool has_documented_default(const command_schedule*, std::string_view member) {
-  return member == "timezone" || member == "enabled" || member == "run_mode";
+// A model's `members_with_default` (models.hpp): the members whose initialiser is a documented
+// default; none when the model declares no such list.
+template <class T>
+constexpr auto members_with_default() {
+  if constexpr (requires { T::members_with_default; })
+    return T::members_with_default;
+  else
+    return std::tuple<>();
 }
-constexpr bool has_documented_default(const schedule_history*, std::string_view member) {
-  return member == "pagination";
+
+// Whether two member pointers, of any types, name the same member.
+template <class A, class B>
+constexpr bool same_member(A a, B b) {
+  if constexpr (std::is_same_v<A, B>)
+    return a == b;
+  else
+    return false;
 }
-constexpr bool has_documented_default(const void*, std::string_view) { return false; }
+
+// Whether the member `Pointer` of T is in its members_with_default.
+template <class T, auto Pointer>
+constexpr bool has_documented_default() {
+  return std::apply([](auto... listed) { return (same_member(listed, Pointer) || ...); }, members_with_default<T>());
+}
 
 template <class T, class Descriptor>
 member_rule make_rule(Descriptor) {
@@ -167,7 +188,7 @@ member_rule make_rule(Descriptor) {
       member.reset();
       return true;
     } else {
-      if (has_documented_default(static_cast<T*>(model), Descriptor::name)) return true;  // keep the initialiser
+      if constexpr (has_documented_default<T, Descriptor::pointer>()) return true;  // keep the initialiser
       if (missing) {
         reason = "required field is missing";
         return false;
@@ -183,6 +204,13 @@ const member_table& members_of() {
   using members = boost::describe::describe_members<T, boost::describe::mod_public>;
   static constexpr std::size_t count = boost::mp11::mp_size<members>::value;
   static_assert(count <= 64, "the seen-members mask is 64 bits");
+  // A member given a default but missing from the model's description would never be read.
+  static_assert([] {
+    std::size_t described_with_default = 0;
+    boost::mp11::mp_for_each<members>(
+        [&](auto d) { described_with_default += has_documented_default<T, decltype(d)::pointer>(); });
+    return described_with_default == std::tuple_size_v<decltype(members_with_default<T>())>;
+  }(), "every member in members_with_default is one of the model's described members");
   static const std::array<member_rule, count> rules = [] {
     std::array<member_rule, count> table{};
     std::size_t i = 0;
@@ -200,10 +228,9 @@ sink model_sink(T& model) {
   return sink_of(model);
 }
 
-template sink model_sink<command_schedule>(command_schedule&);
-template sink model_sink<command_run>(command_run&);
-template sink model_sink<schedule_history>(schedule_history&);
-template sink model_sink<run_details>(run_details&);
+#define HUMM_ANALYST_INSTANTIATE_MODEL_SINK(model, members) template sink model_sink<model>(model&);
+HUMM_ANALYST_FOR_EACH_MODEL(HUMM_ANALYST_INSTANTIATE_MODEL_SINK)
+#undef HUMM_ANALYST_INSTANTIATE_MODEL_SINK
 
 // ---- the event handler --------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 #pragma once
 // Reads the models from JSON events, as boost::json::basic_parser (or, for the usual
-// documents, the faster detail/json_reader.hpp) produces them while it parses: a body
+// documents, the faster json/json_reader.hpp) produces them while it parses: a body
 // becomes models in one pass over its bytes, with no DOM in between. A
 // parsed boost::json::value is read by replaying it as events (replay()), so that both
 // paths share every rule of api/SPEC.md: unknown keys ignored, missing or null optional
@@ -65,8 +65,7 @@ struct member_table {
   std::size_t size;
 };
 
-/// The sink of a whole model; defined for command_schedule, command_run, schedule_history
-/// and run_details.
+/// The sink of a whole model; defined for each model of HUMM_ANALYST_FOR_EACH_MODEL.
 template <class T>
 sink model_sink(T& model);
 

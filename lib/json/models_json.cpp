@@ -1,7 +1,6 @@
-// JSON mappings of the models: one generic writer walks the members that models.hpp
-// describes (Boost.Describe); reading is model_reader's, for parsed values and text alike.
-
-#include "json/model_reader.hpp"
+// The Boost.JSON customisation points of the models (models.hpp): value_from is one generic
+// writer over the members each model's line in HUMM_ANALYST_FOR_EACH_MODEL describes; value_to
+// is decode (lib/decode.cpp, then model_reader). Also the typed reads of `pagination`.
 
 #include <humm/analyst/decode.hpp>
 
@@ -58,32 +57,11 @@ void write(json::value& out, const T& model) {
 
 }  // namespace
 
-template <class T>
-decode_result<T> try_decode(const json::value& json) {
-  T result;
-  detail::model_reader reader(detail::model_sink(result));
-  detail::replay(json, reader);
-  if (reader.failed()) return reader.take_failure();
-  return result;
-}
-
-template decode_result<command_schedule> try_decode<command_schedule>(const json::value&);
-template decode_result<command_run> try_decode<command_run>(const json::value&);
-template decode_result<schedule_history> try_decode<schedule_history>(const json::value&);
-template decode_result<run_details> try_decode<run_details>(const json::value&);
-
-command_schedule tag_invoke(json::value_to_tag<command_schedule>, const json::value& v) {
-  return decode<command_schedule>(v);
-}
-command_run tag_invoke(json::value_to_tag<command_run>, const json::value& v) { return decode<command_run>(v); }
-schedule_history tag_invoke(json::value_to_tag<schedule_history>, const json::value& v) {
-  return decode<schedule_history>(v);
-}
-run_details tag_invoke(json::value_to_tag<run_details>, const json::value& v) { return decode<run_details>(v); }
-void tag_invoke(json::value_from_tag, json::value& out, const command_schedule& m) { write(out, m); }
-void tag_invoke(json::value_from_tag, json::value& out, const command_run& m) { write(out, m); }
-void tag_invoke(json::value_from_tag, json::value& out, const schedule_history& m) { write(out, m); }
-void tag_invoke(json::value_from_tag, json::value& out, const run_details& m) { write(out, m); }
+#define HUMM_ANALYST_DEFINE_JSON_MAPPING(model, members)                                    \
+  model tag_invoke(json::value_to_tag<model>, const json::value& in) { return decode<model>(in); } \
+  void tag_invoke(json::value_from_tag, json::value& out, const model& value) { write(out, value); }
+HUMM_ANALYST_FOR_EACH_MODEL(HUMM_ANALYST_DEFINE_JSON_MAPPING)
+#undef HUMM_ANALYST_DEFINE_JSON_MAPPING
 
 std::optional<std::int64_t> pagination::count(std::string_view key) const noexcept {
   const json::value* v = fields_.if_contains(key);

@@ -44,8 +44,7 @@ using decode_result = boost::system::result<T, decode_failure>;
 [[noreturn]] void throw_exception_from_error(const decode_failure& failure,
                                              const boost::source_location& location);
 
-// try_decode is defined in the library for command_schedule, command_run, schedule_history and
-// run_details.
+// try_decode is defined in the library for each model of HUMM_ANALYST_FOR_EACH_MODEL (models.hpp).
 
 /// Decodes a parsed JSON value, never throwing for bad input.
 template <class T>
@@ -65,6 +64,5 @@ template <class T>
 T decode(std::string_view json_text) {
   return try_decode<T>(json_text).value();
 }
-
 
 }  // namespace humm::analyst

@@ -1,7 +1,12 @@
 #pragma once
-// The wire models of the schedule-history endpoint (api/SPEC.md), with Boost.JSON
-// `value_to` / `value_from` mappings. Decoding tolerates unknown keys, applies documented
-// defaults, and names the JSON path of anything it rejects (see decode.hpp).
+// The wire models of the API (api/SPEC.md) and their JSON mappings. A model is a struct and its
+// line in HUMM_ANALYST_FOR_EACH_MODEL at the end, which lists its members as JSON keys; the
+// library reads and writes it from those alone (Boost.Describe). Decoding (decode.hpp)
+// tolerates unknown keys and names the JSON path of anything it rejects.
+//
+// What a missing or null key means follows from the member's declaration: a std::optional
+// becomes absent; a member listed in its model's `members_with_default` keeps its initialiser,
+// the default api/SPEC.md documents; any other member is required.
 
 #include <humm/analyst/open_enum.hpp>
 #include <humm/analyst/timestamp.hpp>
@@ -14,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace humm::analyst {
@@ -34,18 +40,18 @@ struct command_schedule {
   std::optional<timestamp> last_run_time;
   timestamp created_at{};
   timestamp updated_at{};
-  std::string timezone = "UTC";  // documented default when missing
-  bool enabled = true;           // documented default when missing
+  std::string timezone = "UTC";
+  bool enabled = true;
   std::optional<std::string> name;
-  open_enum<analyst::run_mode> run_mode = analyst::run_mode::per_subscriber;  // default when missing
+  open_enum<analyst::run_mode> run_mode = analyst::run_mode::per_subscriber;
   std::optional<uuid> created_by_user_id;
+
+  /// The members whose initialiser above is api/SPEC.md's default: missing or null, they keep it.
+  static constexpr auto members_with_default =
+      std::tuple(&command_schedule::timezone, &command_schedule::enabled, &command_schedule::run_mode);
 
   friend bool operator==(const command_schedule&, const command_schedule&) = default;
 };
-BOOST_DESCRIBE_STRUCT(command_schedule, (),
-                      (command_id, organization_id, cron_expression, id, next_run_time,
-                       last_run_time, created_at, updated_at, timezone, enabled, name, run_mode,
-                       created_by_user_id))
 
 /// CommandRunResponse: one run of a schedule.
 struct command_run {
@@ -67,10 +73,6 @@ struct command_run {
 
   friend bool operator==(const command_run&, const command_run&) = default;
 };
-BOOST_DESCRIBE_STRUCT(command_run, (),
-                      (schedule_id, user_id, id, user_email, status, started_at, completed_at,
-                       error_message, thread_id, summary, is_read, read_at, created_at,
-                       is_source_run, source_run_id))
 
 /// The `pagination` object, whose keys the API does not document: every key is kept as
 /// received, and the usual ones are read when present with a non-negative integer (or
@@ -102,11 +104,13 @@ struct schedule_history {
   command_schedule schedule;
   std::optional<std::string> command_name;
   std::vector<command_run> runs;
-  analyst::pagination pagination;  // `{}` when missing or null
+  analyst::pagination pagination;
+
+  /// `pagination` is `{}` when missing or null.
+  static constexpr auto members_with_default = std::tuple(&schedule_history::pagination);
 
   friend bool operator==(const schedule_history&, const schedule_history&) = default;
 };
-BOOST_DESCRIBE_STRUCT(schedule_history, (), (schedule, command_name, runs, pagination))
 
 /// GET /reports/runs/{run_id}: one run with its schedule.
 struct run_details {
@@ -116,17 +120,29 @@ struct run_details {
 
   friend bool operator==(const run_details&, const run_details&) = default;
 };
-BOOST_DESCRIBE_STRUCT(run_details, (), (run, schedule, command_name))
 
-// Boost.JSON customisation points, found by argument-dependent lookup. Decoding throws
-// humm::analyst::decode_error (decode.hpp); try_decode is the non-throwing form.
-command_schedule tag_invoke(boost::json::value_to_tag<command_schedule>, const boost::json::value&);
-command_run tag_invoke(boost::json::value_to_tag<command_run>, const boost::json::value&);
-schedule_history tag_invoke(boost::json::value_to_tag<schedule_history>, const boost::json::value&);
-run_details tag_invoke(boost::json::value_to_tag<run_details>, const boost::json::value&);
-void tag_invoke(boost::json::value_from_tag, boost::json::value&, const command_schedule&);
-void tag_invoke(boost::json::value_from_tag, boost::json::value&, const command_run&);
-void tag_invoke(boost::json::value_from_tag, boost::json::value&, const schedule_history&);
-void tag_invoke(boost::json::value_from_tag, boost::json::value&, const run_details&);
+/// Every model, once, with its JSON mapping: `X(model, (members...))`, the members being its JSON
+/// keys in the order they are written. Their Boost.Describe descriptions, the declarations below
+/// and the library's instantiations (try_decode, the reader's tables, the writer) all expand this
+/// list, so a new endpoint's model is its struct and its line here.
+#define HUMM_ANALYST_FOR_EACH_MODEL(X)                                                                     \
+  X(command_schedule, (command_id, organization_id, cron_expression, id, next_run_time, last_run_time,     \
+                       created_at, updated_at, timezone, enabled, name, run_mode, created_by_user_id))     \
+  X(command_run, (schedule_id, user_id, id, user_email, status, started_at, completed_at, error_message,   \
+                  thread_id, summary, is_read, read_at, created_at, is_source_run, source_run_id))         \
+  X(schedule_history, (schedule, command_name, runs, pagination))                                          \
+  X(run_details, (run, schedule, command_name))
+
+#define HUMM_ANALYST_DESCRIBE_MODEL(model, members) BOOST_DESCRIBE_STRUCT(model, (), members)
+HUMM_ANALYST_FOR_EACH_MODEL(HUMM_ANALYST_DESCRIBE_MODEL)
+#undef HUMM_ANALYST_DESCRIBE_MODEL
+
+// Boost.JSON customisation points, found by argument-dependent lookup, for each model above.
+// Decoding throws humm::analyst::decode_error (decode.hpp); try_decode is the non-throwing form.
+#define HUMM_ANALYST_DECLARE_JSON_MAPPING(model, members)                          \
+  model tag_invoke(boost::json::value_to_tag<model>, const boost::json::value& in); \
+  void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const model& value);
+HUMM_ANALYST_FOR_EACH_MODEL(HUMM_ANALYST_DECLARE_JSON_MAPPING)
+#undef HUMM_ANALYST_DECLARE_JSON_MAPPING
 
 }  // namespace humm::analyst
