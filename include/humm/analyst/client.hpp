@@ -77,6 +77,11 @@ class client {
   /// request id, body excerpt and a 422's validation items.
   boost::asio::awaitable<schedule_history> get_schedule_history(std::string schedule_id, history_query query);
 
+  /// The path and query of get_schedule_history's request, exactly as the request would
+  /// send them (percent-encoded, behind the base URL's path), for logs; the token is never
+  /// in it. Throws std::invalid_argument naming the argument when the id or query is invalid.
+  std::string history_target(std::string_view schedule_id, const history_query& query) const;
+
   /// A run with its schedule. Throws like get_schedule_history.
   boost::asio::awaitable<run_details> get_run_details(std::string run_id, std::string organization_id,
                                                       call_options call = {});
