@@ -75,9 +75,10 @@ class batch_consumer {
     ++done_;
     s_.counts.pages += result.stats.pages;
     s_.counts.duplicates_skipped += result.stats.duplicates_skipped;
-    s_.log("schedule " + result.schedule_id + ": " + history_target(result.schedule_id, a_.organization, a_.page_size, 0) +
-           " and on: " + std::to_string(result.stats.runs) + " runs in " + std::to_string(result.stats.pages) +
-           " pages" + (result.error ? " (failed)" : ""));
+    const ha::history_query first_page{.organization_id = a_.organization, .limit = a_.page_size};
+    s_.log("schedule " + result.schedule_id + ": " + s_.request_line(result.schedule_id, first_page) + " and on: " +
+           std::to_string(result.stats.runs) + " runs in " + std::to_string(result.stats.pages) + " pages" +
+           (result.error ? " (failed)" : ""));
     s_.out.flush();
     s_.status.update({done_, s_.counts.runs, s_.counts.pages});
   }

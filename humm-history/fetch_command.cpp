@@ -27,11 +27,11 @@ struct fetch_args {
 boost::asio::awaitable<int> fetch(session& s, const fetch_args& a) {
   const auto sent = std::chrono::steady_clock::now();
   // A named query: GCC 12 destroys a braced temporary inside a co_await expression twice.
-  ha::history_query query{.organization_id = a.organization, .limit = a.limit, .offset = a.offset};
-  const ha::schedule_history page = co_await s.client.get_schedule_history(a.schedule, std::move(query));
+  const ha::history_query query{.organization_id = a.organization, .limit = a.limit, .offset = a.offset};
+  const ha::schedule_history page = co_await s.client.get_schedule_history(a.schedule, query);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent);
-  s.log(history_target(a.schedule, a.organization, a.limit, a.offset) + ": " + std::to_string(page.runs.size()) +
-        " runs in " + std::to_string(ms.count()) + " ms");
+  s.log(s.request_line(a.schedule, query) + ": " + std::to_string(page.runs.size()) + " runs in " +
+        std::to_string(ms.count()) + " ms");
   s.counts.pages = 1;
   s.counts.runs = page.runs.size();
 

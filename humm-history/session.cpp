@@ -70,6 +70,16 @@ void session::log(std::string_view line) {
   if (settings.verbose) status.print("humm-history: " + std::string(line));
 }
 
+// The client's own target, not one built here: a second builder could differ from what is
+// sent (it once left the organization id unencoded).
+std::string session::request_line(std::string_view schedule_id, const ha::history_query& query) const {
+  try {
+    return "GET " + client.history_target(schedule_id, query);
+  } catch (const std::invalid_argument& e) {  // batch logs a schedule whose walk was refused
+    return std::string("no request (") + e.what() + ")";
+  }
+}
+
 void session::error(std::string_view line) { status.print("humm-history: " + std::string(line)); }
 
 std::string describe(const ha::api_error& e) {
@@ -104,12 +114,6 @@ void session::print_stats() const {
                 static_cast<unsigned long long>(c.connections_opened), static_cast<unsigned long long>(c.tls_handshakes),
                 elapsed, elapsed > 0 ? static_cast<double>(counts.pages) / elapsed : 0.0);
   std::cerr << line << '\n';
-}
-
-std::string history_target(std::string_view schedule_id, std::string_view organization_id, std::int64_t limit,
-                           std::int64_t offset) {
-  return "GET /reports/schedules/" + std::string(schedule_id) + "/runs?organization_id=" +
-         std::string(organization_id) + "&limit=" + std::to_string(limit) + "&offset=" + std::to_string(offset);
 }
 
 }  // namespace humm_history

@@ -40,6 +40,9 @@ class session {
 
   /// A -v line on stderr; nothing without -v.
   void log(std::string_view line);
+  /// A request for -v lines: "GET <target>" exactly as the client sends it (the token is in
+  /// a header, never in a target), or "no request (<why>)" for arguments the client refuses.
+  std::string request_line(std::string_view schedule_id, const humm::analyst::history_query& query) const;
   /// Takes the counts of --stats from a finished (or stopped) walk.
   void count(const humm::analyst::walk_stats& walk) {
     counts = {walk.pages, walk.runs, walk.duplicates_skipped};
@@ -67,9 +70,5 @@ class session {
 
 /// A failed call in one line: what happened, and the HTTP status when there was one.
 std::string describe(const humm::analyst::api_error& e);
-
-/// Request targets as -v shows them (the token is in a header, never in a target).
-std::string history_target(std::string_view schedule_id, std::string_view organization_id, std::int64_t limit,
-                           std::int64_t offset);
 
 }  // namespace humm_history

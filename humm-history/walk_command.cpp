@@ -49,8 +49,9 @@ boost::asio::awaitable<int> walk(session& s, const walk_args& a) {
       const ha::walk_stats now = runs.stats();
       if (now.pages != pages) {  // a new page: what came before it can be shown now
         s.out.flush();
-        s.log(history_target(a.schedule, a.organization, a.page_size, page_offset) + ": page " +
-              std::to_string(now.pages));
+        const ha::history_query page_query{
+            .organization_id = a.organization, .limit = a.page_size, .offset = page_offset};
+        s.log(s.request_line(a.schedule, page_query) + ": page " + std::to_string(now.pages));
         pages = now.pages;
         page_offset = now.next_offset;
       }
