@@ -4,7 +4,7 @@
 #include "commands.hpp"
 #include "input.hpp"
 #include "schedule_list.hpp"
-#include "session.hpp"
+#include "command_context.hpp"
 
 #include <humm/analyst/pager.hpp>
 
@@ -64,49 +64,49 @@ std::optional<std::vector<std::string>> load_ids(const batch_args& a) {
 // Counts each run and each finished schedule, for --stats, -v and the progress bar.
 class batch_consumer {
  public:
-  batch_consumer(session& s, run_writer& writer, const batch_args& a) : s_(s), writer_(writer), a_(a) {}
+  batch_consumer(command_context& ctx, run_writer& writer, const batch_args& a) : ctx_(ctx), writer_(writer), a_(a) {}
 
   void run(const ha::command_run& run) {
     writer_.run(run);
-    ++s_.counts.runs;
+    ++ctx_.counts.runs;
   }
 
   void done(const ha::schedule_walk_result& result) {
     ++done_;
-    s_.counts.pages += result.stats.pages;
-    s_.counts.duplicates_skipped += result.stats.duplicates_skipped;
+    ctx_.counts.pages += result.stats.pages;
+    ctx_.counts.duplicates_skipped += result.stats.duplicates_skipped;
     const ha::history_query first_page{.organization_id = a_.organization, .limit = a_.page_size};
-    s_.log("schedule " + result.schedule_id + ": " + s_.request_line(result.schedule_id, first_page) + " and on: " +
+    ctx_.log("schedule " + result.schedule_id + ": " + ctx_.request_line(result.schedule_id, first_page) + " and on: " +
            std::to_string(result.stats.runs) + " runs in " + std::to_string(result.stats.pages) + " pages" +
            (result.error ? " (failed)" : ""));
-    s_.out.flush();
-    s_.status.update({done_, s_.counts.runs, s_.counts.pages});
+    ctx_.out.flush();
+    ctx_.status.update({done_, ctx_.counts.runs, ctx_.counts.pages});
   }
 
  private:
-  session& s_;
+  command_context& ctx_;
   run_writer& writer_;
   const batch_args& a_;
   std::size_t done_ = 0;
 };
 
 // Reports each failed schedule on its own line; the exit code of the batch.
-int report(session& s, const std::vector<ha::schedule_walk_result>& results) {
+int report(command_context& ctx, const std::vector<ha::schedule_walk_result>& results) {
   std::size_t failed = 0;
   for (const ha::schedule_walk_result& result : results) {
     if (!result.error) continue;
     ++failed;
-    s.fail(ha::api_error(result.error, result.details), "schedule " + result.schedule_id);
+    ctx.fail(ha::api_error(result.error, result.details), "schedule " + result.schedule_id);
   }
   if (failed == 0) return success;
-  s.error(std::to_string(failed) + " of " + std::to_string(results.size()) + " schedules failed");
+  ctx.error(std::to_string(failed) + " of " + std::to_string(results.size()) + " schedules failed");
   return failure;
 }
 
-asio::awaitable<int> batch(session& s, const batch_args& a, std::vector<std::string> ids) {
-  auto writer = make_run_writer(s.format, s.out, terminal_table_style(true));
+asio::awaitable<int> batch(command_context& ctx, const batch_args& a, std::vector<std::string> ids) {
+  auto writer = make_run_writer(ctx.format, ctx.out, terminal_table_style(true));
   writer->begin();
-  batch_consumer consumer(s, *writer, a);
+  batch_consumer consumer(ctx, *writer, a);
   // When the reader of the output goes away, the walks stop. The signal is emitted from a
   // posted handler, not from inside a callback, and is shared with it: the walks may end first.
   auto stop = std::make_shared<asio::cancellation_signal>();
@@ -114,18 +114,18 @@ asio::awaitable<int> batch(session& s, const batch_args& a, std::vector<std::str
   auto on_run = [&](const std::string&, const ha::command_run& run) {
     if (stopping) return;
     consumer.run(run);
-    if (s.out.stopped() && !stopping) {
+    if (ctx.out.stopped() && !stopping) {
       stopping = true;
-      asio::post(s.io, [stop] { stop->emit(asio::cancellation_type::terminal); });
+      asio::post(ctx.io, [stop] { stop->emit(asio::cancellation_type::terminal); });
     }
   };
   auto on_done = [&](const ha::schedule_walk_result& result) { consumer.done(result); };
   const ha::walk_options options{.organization_id = a.organization, .page_size = a.page_size};
   const auto results = co_await asio::co_spawn(
-      s.io, ha::walk_schedules(s.client, std::move(ids), options, a.concurrency, on_run, on_done),
+      ctx.io, ha::walk_schedules(ctx.client, std::move(ids), options, a.concurrency, on_run, on_done),
       asio::bind_cancellation_slot(stop->slot(), asio::use_awaitable));
   writer->finish();
-  co_return stopping ? success : report(s, results);
+  co_return stopping ? success : report(ctx, results);
 }
 
 }  // namespace
@@ -154,10 +154,10 @@ command add_batch_command(CLI::App& app) {
   return [a] {
     auto ids = load_ids(*a);
     if (!ids) return int{bad_input};
-    auto s = session::open(a->connection, a->output);
-    if (!s) return int{bad_input};
-    if (a->output.progress || isatty(STDERR_FILENO)) s->status.enable(ids->size());
-    return s->run([&] { return batch(*s, *a, std::move(*ids)); });
+    auto ctx = command_context::open(a->connection, a->output);
+    if (!ctx) return int{bad_input};
+    if (a->output.progress || isatty(STDERR_FILENO)) ctx->status.enable(ids->size());
+    return ctx->run([&] { return batch(*ctx, *a, std::move(*ids)); });
   };
 }
 

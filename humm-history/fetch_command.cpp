@@ -2,7 +2,7 @@
 // schedule's run history.
 
 #include "commands.hpp"
-#include "session.hpp"
+#include "command_context.hpp"
 
 #include <humm/analyst/client.hpp>
 
@@ -24,23 +24,23 @@ struct fetch_args {
   output_settings output;
 };
 
-boost::asio::awaitable<int> fetch(session& s, const fetch_args& a) {
+boost::asio::awaitable<int> fetch(command_context& ctx, const fetch_args& a) {
   const auto sent = std::chrono::steady_clock::now();
   // A named query: GCC 12 destroys a braced temporary inside a co_await expression twice.
   const ha::history_query query{.organization_id = a.organization, .limit = a.limit, .offset = a.offset};
-  const ha::schedule_history page = co_await s.client.get_schedule_history(a.schedule, query);
+  const ha::schedule_history page = co_await ctx.client.get_schedule_history(a.schedule, query);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent);
-  s.log(s.request_line(a.schedule, query) + ": " + std::to_string(page.runs.size()) + " runs in " +
+  ctx.log(ctx.request_line(a.schedule, query) + ": " + std::to_string(page.runs.size()) + " runs in " +
         std::to_string(ms.count()) + " ms");
-  s.counts.pages = 1;
-  s.counts.runs = page.runs.size();
+  ctx.counts.pages = 1;
+  ctx.counts.runs = page.runs.size();
 
-  if (s.format == output_format::json) {
-    write_page_json(s.out, page);
+  if (ctx.format == output_format::json) {
+    write_page_json(ctx.out, page);
     co_return success;
   }
-  if (s.format == output_format::table) s.out.write(describe_schedule(page) + "\n\n");
-  auto writer = make_run_writer(s.format, s.out, terminal_table_style(false));
+  if (ctx.format == output_format::table) ctx.out.write(describe_schedule(page) + "\n\n");
+  auto writer = make_run_writer(ctx.format, ctx.out, terminal_table_style(false));
   writer->begin();
   for (const ha::command_run& run : page.runs) writer->run(run);
   writer->finish();
@@ -63,9 +63,9 @@ command add_fetch_command(CLI::App& app) {
 
   return [a] {
     if (!check_schedule_id(a->schedule)) return int{bad_input};
-    auto s = session::open(a->connection, a->output);
-    if (!s) return int{bad_input};
-    return s->run([&] { return fetch(*s, *a); });
+    auto ctx = command_context::open(a->connection, a->output);
+    if (!ctx) return int{bad_input};
+    return ctx->run([&] { return fetch(*ctx, *a); });
   };
 }
 
