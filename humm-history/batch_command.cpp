@@ -138,7 +138,7 @@ command add_batch_command(CLI::App& app) {
       "--shard K/N splits one list among N jobs without overlap: job K keeps the ids whose FNV-1a 64-bit "
       "hash of the lowercase id (8-4-4-4-12 form), modulo N, is K-1.");
   auto a = std::make_shared<batch_args>();
-  sub->add_option("--org", a->organization, "The organization that owns the schedules")->required();
+  add_organization_option(*sub, a->organization);
   sub->add_option("--schedules-file", a->schedules_file,
                   "Schedule ids, one per line; blank lines and # comments are ignored; - reads standard input")
       ->type_name("FILE")
@@ -147,7 +147,7 @@ command add_batch_command(CLI::App& app) {
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   sub->add_option("--shard", a->shard_text, "Walk only shard K of N (1 <= K <= N)")->type_name("K/N");
-  sub->add_option("--page-size", a->page_size, "Runs per request")->check(CLI::Range(1, 100))->capture_default_str();
+  add_page_size_option(*sub, a->page_size);
   add_connection_options(*sub, a->connection);
   add_output_options(*sub, a->output, true);
 

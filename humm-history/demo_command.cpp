@@ -98,7 +98,7 @@ command add_demo_command(CLI::App& app) {
       "and a summary.");
   auto a = std::make_shared<demo_args>();
   a->output.format = "table";  // the demo is for people: a table even when piped
-  sub->add_option("--page-size", a->page_size, "Runs per request")->check(CLI::Range(1, 100))->capture_default_str();
+  add_page_size_option(*sub, a->page_size);
   add_output_options(*sub, a->output, false);
 
   return [a] {

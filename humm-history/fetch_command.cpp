@@ -52,8 +52,8 @@ boost::asio::awaitable<int> fetch(command_context& ctx, const fetch_args& a) {
 command add_fetch_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("fetch", "One page of a schedule's run history, newest runs first");
   auto a = std::make_shared<fetch_args>();
-  sub->add_option("--schedule", a->schedule, "The schedule's id (a UUID)")->required();
-  sub->add_option("--org", a->organization, "The organization that owns the schedule")->required();
+  add_schedule_option(*sub, a->schedule);
+  add_organization_option(*sub, a->organization);
   sub->add_option("--limit", a->limit, "Runs on the page")->check(CLI::Range(1, 100))->capture_default_str();
   sub->add_option("--offset", a->offset, "Runs to skip, newest first")
       ->check(CLI::NonNegativeNumber)

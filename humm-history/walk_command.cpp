@@ -77,11 +77,9 @@ command add_walk_command(CLI::App& app) {
       "A run that new runs push onto the next page is shown once. After a failure, the error tells the "
       "--start-offset that resumes the walk.");
   auto a = std::make_shared<walk_args>();
-  sub->add_option("--schedule", a->schedule, "The schedule's id (a UUID)")->required();
-  sub->add_option("--org", a->organization, "The organization that owns the schedule")->required();
-  sub->add_option("--page-size", a->page_size, "Runs per request; 100, the API's maximum, needs the fewest")
-      ->check(CLI::Range(1, 100))
-      ->capture_default_str();
+  add_schedule_option(*sub, a->schedule);
+  add_organization_option(*sub, a->organization);
+  add_page_size_option(*sub, a->page_size);
   sub->add_option("--start-offset", a->start_offset, "Runs to skip, newest first (to resume a walk)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

@@ -202,6 +202,28 @@ BOOST_FIXTURE_TEST_CASE(retries_and_timeouts_follow_the_options, common_fixture)
   BOOST_TEST(timed_out.elapsed < std::chrono::seconds(4));
 }
 
+BOOST_FIXTURE_TEST_CASE(page_size_reads_the_same_in_every_command_that_walks, common_fixture) {
+  const temp_file ids(id_of(data) + "\n");
+  const std::vector<std::vector<std::string>> commands{
+      {"walk", "--schedule", id_of(data), "--org", api.org},
+      {"batch", "--org", api.org, "--schedules-file", ids.path},
+      {"demo"}};
+  for (const auto& command : commands) {
+    const auto help = run_process(exe, {command[0], "--help"});
+    BOOST_TEST(help.out.find("Runs per request; 100, the API's maximum, needs the fewest requests") !=
+                   std::string::npos,
+               help.out);
+    for (const std::string bad : {"0", "101"}) {
+      auto with_page_size = command;
+      with_page_size.insert(with_page_size.end(), {"--page-size", bad});
+      const auto r = command[0] == "demo" ? run_process(exe, with_page_size, clean_env()) : api.run(with_page_size);
+      BOOST_TEST(r.exit_code == 2, command[0] << " --page-size " << bad);
+      BOOST_TEST(r.err.find("--page-size") != std::string::npos, r.err);
+    }
+  }
+  BOOST_TEST(api.server.counters().requests == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(help_on_every_command_and_version) {
   const auto top = run_process(exe, {"--help"});
   BOOST_TEST(top.exit_code == 0);
