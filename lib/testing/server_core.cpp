@@ -114,7 +114,7 @@ asio::awaitable<void> server_core::accept_loop(std::shared_ptr<server_core> self
     // delayed ACK would hold each one back by ~40 ms.
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    start_session(self, std::move(socket));
+    start_connection(self, std::move(socket));
   }
 }
 
