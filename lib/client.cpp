@@ -1,6 +1,6 @@
-// The client composes the pieces: endpoint and arguments (detail/endpoint), the pool
-// (connection_pool), one exchange (http_connection), the retry decision (detail/retry),
-// error descriptions (detail/http_error) and decoding (decode.hpp).
+// The client composes the pieces: endpoint and arguments (sansio/endpoint), the pool
+// (net/connection_pool), one exchange (net/http_connection), the retry decision
+// (sansio/retry), error descriptions (sansio/http_error) and decoding (decode.hpp).
 
 #include <humm/analyst/client.hpp>
 #include <humm/analyst/decode.hpp>

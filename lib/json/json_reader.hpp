@@ -1,6 +1,6 @@
 #pragma once
 // A fast reader for the JSON the API sends: a whole document in memory, parsed in one pass
-// into the events of a boost::json::basic_parser handler (model_reader, in decode.cpp).
+// into the events of a boost::json::basic_parser handler (model_reader, json/model_reader.hpp).
 //
 // It knows the common forms only and gives up (returns false) at anything else: numbers
 // with a sign, fraction or exponent, more than 18 digits, \u escapes of surrogates, nesting

@@ -140,7 +140,7 @@ const sink_ops& ops_for() {
 
 // ---- models: a table of member rules, built once from each model's description ----------
 
-// Members that api/SPEC.md gives a default for, kept as initialised when missing or null.
+// Members the API documents a default for, kept as initialised when missing or null.
 constexpr bool has_documented_default(const command_schedule*, std::string_view member) {
   return member == "timezone" || member == "enabled" || member == "run_mode";
 }

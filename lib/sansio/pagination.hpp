@@ -1,5 +1,6 @@
 #pragma once
-// Where a walk goes after a page, free of I/O: every end rule of api/SPEC.md in one place.
+// Where a walk goes after a page, free of I/O: every rule that ends a walk in one place. The
+// API does not document `pagination`, so each plausible form of it is read (continue_after).
 
 #include <humm/analyst/models.hpp>
 

@@ -1,4 +1,4 @@
-// The fast JSON reader (lib/detail/json_reader.hpp) against Boost.JSON's parser: whatever the
+// The fast JSON reader (lib/json/json_reader.hpp) against Boost.JSON's parser: whatever the
 // fast reader accepts, Boost.JSON must accept with the same events, and the API's documents
 // must be read by the fast reader (else the fast path would silently never run).
 

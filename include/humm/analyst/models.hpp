@@ -1,7 +1,8 @@
 #pragma once
-// The wire models of the schedule-history endpoint (api/SPEC.md), with Boost.JSON
-// `value_to` / `value_from` mappings. Decoding tolerates unknown keys, applies documented
-// defaults, and names the JSON path of anything it rejects (see decode.hpp).
+// The wire models of the schedule-history endpoint (Get Schedule History in the API
+// reference), with Boost.JSON `value_to` / `value_from` mappings. Decoding tolerates unknown
+// keys, applies documented defaults, and names the JSON path of anything it rejects (see
+// decode.hpp).
 
 #include <humm/analyst/open_enum.hpp>
 #include <humm/analyst/timestamp.hpp>
