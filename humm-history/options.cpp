@@ -1,3 +1,6 @@
+// The shared options of the commands, the token's sources, and the client options and
+// terminal settings made from them (options.hpp).
+
 #include "options.hpp"
 
 #include "input.hpp"
