@@ -1,10 +1,10 @@
 // humm-history batch --org ORG [--schedules-file FILE | -] [--concurrency N] [--shard K/N]:
 // the run histories of many schedules, several walks at a time.
 
+#include "command_context.hpp"
 #include "commands.hpp"
 #include "input.hpp"
 #include "schedule_list.hpp"
-#include "command_context.hpp"
 
 #include <humm/analyst/pager.hpp>
 
@@ -76,9 +76,9 @@ class batch_consumer {
     ctx_.counts.pages += result.stats.pages;
     ctx_.counts.duplicates_skipped += result.stats.duplicates_skipped;
     const ha::history_query first_page{.organization_id = a_.organization, .limit = a_.page_size};
-    ctx_.log("schedule " + result.schedule_id + ": " + ctx_.request_line(result.schedule_id, first_page) + " and on: " +
-           std::to_string(result.stats.runs) + " runs in " + std::to_string(result.stats.pages) + " pages" +
-           (result.error ? " (failed)" : ""));
+    ctx_.log("schedule " + result.schedule_id + ": " + ctx_.request_line(result.schedule_id, first_page) +
+             " and on: " + std::to_string(result.stats.runs) + " runs in " + std::to_string(result.stats.pages) +
+             " pages" + (result.error ? " (failed)" : ""));
     ctx_.out.flush();
     ctx_.status.update({done_, ctx_.counts.runs, ctx_.counts.pages});
   }

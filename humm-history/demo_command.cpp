@@ -2,8 +2,8 @@
 // A TLS server on 127.0.0.1 serves a seeded data set; a real client, trusting exactly the
 // server's certificate, walks every page of one schedule and prints its runs.
 
-#include "commands.hpp"
 #include "command_context.hpp"
+#include "commands.hpp"
 
 #include <humm/analyst/pager.hpp>
 #include <humm/analyst/testing/fake_server.hpp>

@@ -1,8 +1,8 @@
 // humm-history fetch --schedule ID --org ORG [--limit N] [--offset N]: one page of a
 // schedule's run history.
 
-#include "commands.hpp"
 #include "command_context.hpp"
+#include "commands.hpp"
 
 #include <humm/analyst/client.hpp>
 
@@ -31,7 +31,7 @@ boost::asio::awaitable<int> fetch(command_context& ctx, const fetch_args& a) {
   const ha::schedule_history page = co_await ctx.client.get_schedule_history(a.schedule, query);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent);
   ctx.log(ctx.request_line(a.schedule, query) + ": " + std::to_string(page.runs.size()) + " runs in " +
-        std::to_string(ms.count()) + " ms");
+          std::to_string(ms.count()) + " ms");
   ctx.counts.pages = 1;
   ctx.counts.runs = page.runs.size();
 

@@ -1,8 +1,8 @@
 // humm-history walk --schedule ID --org ORG [--page-size N] [--start-offset N]: every run of
 // one schedule, newest first, page after page, each run once.
 
-#include "commands.hpp"
 #include "command_context.hpp"
+#include "commands.hpp"
 
 #include <humm/analyst/pager.hpp>
 
