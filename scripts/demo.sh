@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 cmake --preset default >/dev/null
 cmake --build --preset default --target humm-history
-exec build/default/examples/humm-history/humm-history demo "$@"
+exec build/default/humm-history/humm-history demo "$@"

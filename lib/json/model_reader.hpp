@@ -3,8 +3,9 @@
 // documents, the faster json/json_reader.hpp) produces them while it parses: a body
 // becomes models in one pass over its bytes, with no DOM in between. A
 // parsed boost::json::value is read by replaying it as events (replay()), so that both
-// paths share every rule of api/SPEC.md: unknown keys ignored, missing or null optional
-// members absent, documented defaults kept, and a failure named by its JSON path.
+// paths share every decoding rule (the README's "What decoding promises"): unknown keys
+// ignored, missing or null optional members absent, documented defaults kept, and a
+// failure named by its JSON path.
 //
 // After a failure the reader ignores the rest, so that the parser still finds a syntax
 // error further on (text that is not JSON is reported as such first).

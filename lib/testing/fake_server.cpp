@@ -1,6 +1,6 @@
 // The public face of the fake server: where it runs (its own thread or the caller's
-// executor) and how it stops. Serving lives in server_core.cpp and session.cpp, answers
-// in fake_api.cpp.
+// executor) and how it stops. Serving lives in server_core.cpp (accepting) and
+// server_connection.cpp (each connection), answers in fake_api.cpp.
 
 #include <humm/analyst/testing/fake_server.hpp>
 

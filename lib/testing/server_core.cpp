@@ -22,7 +22,7 @@ using tcp = asio::ip::tcp;
 asio::ssl::context make_tls_context(const tls_identity& identity) {
   asio::ssl::context context(asio::ssl::context::tls_server);
   SSL_CTX* native = context.native_handle();
-  // The floor clients expect of any server today (DESIGN.md): nothing older than TLS 1.2.
+  // The floor clients expect of any server today, the client's own too: nothing older than TLS 1.2.
   if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
       SSL_CTX_use_certificate(native, identity.certificate.get()) != 1 ||
       SSL_CTX_use_PrivateKey(native, identity.key.get()) != 1 || SSL_CTX_check_private_key(native) != 1)
@@ -114,7 +114,7 @@ asio::awaitable<void> server_core::accept_loop(std::shared_ptr<server_core> self
     // delayed ACK would hold each one back by ~40 ms.
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    start_session(self, std::move(socket));
+    start_connection(self, std::move(socket));
   }
 }
 

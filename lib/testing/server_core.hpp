@@ -98,6 +98,6 @@ class server_core : public std::enable_shared_from_this<server_core> {
 
 /// Serves one accepted connection, TLS or plain as the core says, until it closes. The
 /// socket's executor must be a strand: the connection's operations and close() run on it.
-void start_session(std::shared_ptr<server_core> core, asio::ip::tcp::socket socket);
+void start_connection(std::shared_ptr<server_core> core, asio::ip::tcp::socket socket);
 
 }  // namespace humm::analyst::testing::detail

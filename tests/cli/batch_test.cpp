@@ -137,6 +137,22 @@ BOOST_FIXTURE_TEST_CASE(failed_schedules_are_reported_and_the_others_walked, bat
   BOOST_TEST(lines[2] == "humm-history: 2 of 8 schedules failed");
 }
 
+BOOST_FIXTURE_TEST_CASE(an_empty_organization_fails_each_schedule_without_a_request, batch_fixture) {
+  // The client refuses the walks before sending; -v says that no request went out.
+  const temp_file file(id_of(schedules[0]) + "\n" + id_of(schedules[1]) + "\n");
+  const auto r = api.run({"batch", "--org", "", "--schedules-file", file.path, "-v"});
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.out == "");
+  for (std::size_t i = 0; i < 2; ++i) {
+    const std::string schedule = "humm-history: schedule " + id_of(schedules[i]) + ": ";
+    const std::string refused = "organization_id: is required and must not be empty";
+    BOOST_TEST(r.err.find(schedule + "no request (" + refused + ") and on: 0 runs") != std::string::npos, r.err);
+    BOOST_TEST(r.err.find(schedule + refused + "\n") != std::string::npos);
+  }
+  BOOST_TEST(r.err.find("humm-history: 2 of 2 schedules failed\n") != std::string::npos);
+  BOOST_TEST(api.server.counters().requests == 0u);
+}
+
 BOOST_FIXTURE_TEST_CASE(invalid_ids_exit_2_with_line_numbers_before_any_request, batch_fixture) {
   const temp_file file("# ids\n" + id_of(schedules[0]) + "\nnot-a-uuid\n\n" + id_of(schedules[1]).substr(0, 35) +
                        "\n" + id_of(schedules[2]) + "x\n");

@@ -1,3 +1,5 @@
+// The CLI suites' fake server, temporary files and output parsers (cli_fixture.hpp).
+
 #include "cli_fixture.hpp"
 
 #include <humm/analyst/decode.hpp>

@@ -1,3 +1,6 @@
+// humm-history decode: a saved response printed normalized, from a file or standard
+// input; model errors with their JSON path, text that is not JSON, unreadable files.
+
 #include "../seed_response.hpp"
 #include "run_process.hpp"
 

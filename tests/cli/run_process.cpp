@@ -1,3 +1,6 @@
+// Running a program with fork and exec, feeding its standard input and collecting its
+// output and exit code (run_process.hpp).
+
 #include "run_process.hpp"
 
 #include <poll.h>

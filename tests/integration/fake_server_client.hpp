@@ -3,7 +3,7 @@
 // only the certificate it is given, checks the host name, and bounds every operation with
 // a deadline, so that a server that fails to answer fails a test instead of hanging it.
 
-// Beast is compiled once in the library (lib/asio_beast_src.cpp); every user must agree.
+// Beast is compiled once in the library (lib/net/asio_beast_src.cpp); every user must agree.
 #ifndef BOOST_BEAST_SEPARATE_COMPILATION
 #define BOOST_BEAST_SEPARATE_COMPILATION
 #endif

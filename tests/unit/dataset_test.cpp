@@ -1,3 +1,6 @@
+// The fake server's seeded data set (testing/dataset.hpp): reproducible from its seed,
+// runs unique and newest first, every status present, pages that tell the total.
+
 #include <humm/analyst/testing/dataset.hpp>
 
 #include <boost/test/unit_test.hpp>

@@ -1,4 +1,4 @@
-// Which executors the client adds strands to (lib/strands.hpp).
+// Which executors the client adds strands to (lib/net/strands.hpp).
 
 #include "async/strands.hpp"
 

@@ -1,3 +1,6 @@
+// The retry decision (sansio/retry): which answers and errors are retried, how many times,
+// the backoff, and the waits a server asks for (Retry-After, X-RateLimit-Reset).
+
 #include "sansio/retry.hpp"
 
 #include <humm/analyst/error.hpp>

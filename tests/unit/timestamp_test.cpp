@@ -1,3 +1,6 @@
+// RFC 3339 date-times (timestamp.hpp): offsets normalised to UTC, 0 to 9 fractional
+// digits, the fast UTC form against the general parser, errors that say why, formatting.
+
 #include <humm/analyst/timestamp.hpp>
 
 #include <boost/test/unit_test.hpp>

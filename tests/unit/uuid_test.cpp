@@ -1,3 +1,6 @@
+// UUIDs (uuid.hpp): either letter case parses, lower-case canonical formatting, and every
+// malformed form rejected, byte by byte.
+
 #include <humm/analyst/uuid.hpp>
 
 #include <boost/test/unit_test.hpp>

@@ -455,16 +455,3 @@ BOOST_AUTO_TEST_CASE(random_hostile_answers_always_end_within_a_bound_and_never_
 }
 
 BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(run_ledger)
-
-BOOST_AUTO_TEST_CASE(each_id_is_admitted_once_through_growth_and_including_the_nil_id) {
-  d::run_ledger ledger;
-  for (std::uint64_t n = 0; n < 5000; ++n) BOOST_TEST_REQUIRE(ledger.admit(run_id(n)));
-  BOOST_TEST(ledger.admit(ha::uuid{}));
-  for (std::uint64_t n = 0; n < 5000; ++n) BOOST_TEST_REQUIRE(!ledger.admit(run_id(n)));
-  BOOST_TEST(!ledger.admit(ha::uuid{}));
-  BOOST_TEST(ledger.size() == 5001u);
-}
-
-BOOST_AUTO_TEST_SUITE_END()

@@ -1,6 +1,6 @@
 #pragma once
-// Everything a client is configured with, as a plain aggregate with documented defaults
-// (those of Stainless SDKs, Go net/http and curl: see DESIGN.md).
+// Everything a client is configured with, as a plain aggregate with documented defaults:
+// those users expect of Stainless SDKs, Go net/http and curl (the README's Defaults table).
 
 #include <humm/analyst/version.hpp>
 

@@ -1,4 +1,7 @@
-#include "session.hpp"
+// The command context: the client and its io_context, the exit code of a failure, -v lines
+// and the --stats line (command_context.hpp).
+
+#include "command_context.hpp"
 
 #include "commands.hpp"
 
@@ -12,16 +15,17 @@ namespace humm_history {
 
 namespace ha = humm::analyst;
 
-std::unique_ptr<session> session::open(const connection_settings& connection, const output_settings& output) {
+std::unique_ptr<command_context> command_context::open(const connection_settings& connection,
+                                                       const output_settings& output) {
   std::string token_source;
   auto options = make_client_options(connection, token_source);
   if (!options) return nullptr;
   try {
-    auto s = std::make_unique<session>(std::move(*options), output);
-    s->log("base URL " + connection.base_url + ", token from " + token_source + " (not shown), up to " +
-           std::to_string(connection.max_connections) + " connections, " + std::to_string(connection.retries) +
-           " retries" + (connection.ca_file.empty() ? "" : ", trusting " + connection.ca_file));
-    return s;
+    auto ctx = std::make_unique<command_context>(std::move(*options), output);
+    ctx->log("base URL " + connection.base_url + ", token from " + token_source + " (not shown), up to " +
+             std::to_string(connection.max_connections) + " connections, " + std::to_string(connection.retries) +
+             " retries" + (connection.ca_file.empty() ? "" : ", trusting " + connection.ca_file));
+    return ctx;
   } catch (const std::invalid_argument& e) {  // a malformed base URL, an unusable CA file
     std::cerr << "humm-history: " << e.what() << '\n';
     return nullptr;
@@ -34,10 +38,10 @@ static ha::client_options single_threaded(ha::client_options options) {
   return options;
 }
 
-session::session(ha::client_options options, const output_settings& output)
+command_context::command_context(ha::client_options options, const output_settings& output)
     : client(io.get_executor(), single_threaded(std::move(options))), format(resolve_format(output)), settings(output) {}
 
-int session::run(std::function<boost::asio::awaitable<int>()> body) {
+int command_context::run(std::function<boost::asio::awaitable<int>()> body) {
   int code = failure;
   boost::asio::co_spawn(io, body(), [this, &code](std::exception_ptr failed, int result) {
     code = result;
@@ -66,11 +70,21 @@ int session::run(std::function<boost::asio::awaitable<int>()> body) {
   return code;
 }
 
-void session::log(std::string_view line) {
+void command_context::log(std::string_view line) {
   if (settings.verbose) status.print("humm-history: " + std::string(line));
 }
 
-void session::error(std::string_view line) { status.print("humm-history: " + std::string(line)); }
+// The client's own target, not one built here: a second builder could differ from what is
+// sent (it once left the organization id unencoded).
+std::string command_context::request_line(std::string_view schedule_id, const ha::history_query& query) const {
+  try {
+    return "GET " + client.history_target(schedule_id, query);
+  } catch (const std::invalid_argument& e) {  // batch logs a schedule whose walk was refused
+    return std::string("no request (") + e.what() + ")";
+  }
+}
+
+void command_context::error(std::string_view line) { status.print("humm-history: " + std::string(line)); }
 
 std::string describe(const ha::api_error& e) {
   // Not what(): std::system_error appends the code's own text ("the server answered with an
@@ -82,15 +96,15 @@ std::string describe(const ha::api_error& e) {
   return text;
 }
 
-int session::fail(const ha::api_error& e, std::string_view context) {
-  std::string line = context.empty() ? describe(e) : std::string(context) + ": " + describe(e);
+int command_context::fail(const ha::api_error& e, std::string_view subject) {
+  std::string line = subject.empty() ? describe(e) : std::string(subject) + ": " + describe(e);
   if (e.details().resume_offset && *e.details().resume_offset > 0)
     line += " (resume with --start-offset " + std::to_string(*e.details().resume_offset) + ")";
   error(line);
   return e.code() == ha::errc::invalid_argument ? bad_input : failure;
 }
 
-void session::print_stats() const {
+void command_context::print_stats() const {
   const ha::client_stats c = client.stats();
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   // Written by hand: Boost.JSON 1.81 writes doubles as 5E-3, which people read badly.
@@ -104,12 +118,6 @@ void session::print_stats() const {
                 static_cast<unsigned long long>(c.connections_opened), static_cast<unsigned long long>(c.tls_handshakes),
                 elapsed, elapsed > 0 ? static_cast<double>(counts.pages) / elapsed : 0.0);
   std::cerr << line << '\n';
-}
-
-std::string history_target(std::string_view schedule_id, std::string_view organization_id, std::int64_t limit,
-                           std::int64_t offset) {
-  return "GET /reports/schedules/" + std::string(schedule_id) + "/runs?organization_id=" +
-         std::string(organization_id) + "&limit=" + std::to_string(limit) + "&offset=" + std::to_string(offset);
 }
 
 }  // namespace humm_history

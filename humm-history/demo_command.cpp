@@ -2,8 +2,8 @@
 // A TLS server on 127.0.0.1 serves a seeded data set; a real client, trusting exactly the
 // server's certificate, walks every page of one schedule and prints its runs.
 
+#include "command_context.hpp"
 #include "commands.hpp"
-#include "session.hpp"
 
 #include <humm/analyst/walk.hpp>
 #include <humm/analyst/testing/fake_server.hpp>
@@ -36,13 +36,13 @@ ha::client_options client_options_for(const hat::fake_server& server) {
   return options;
 }
 
-std::string summary(const session& s, double elapsed_s, std::int64_t page_size) {
-  const ha::client_stats c = s.client.stats();
+std::string summary(const command_context& ctx, double elapsed_s, std::int64_t page_size) {
+  const ha::client_stats c = ctx.client.stats();
   char text[512];
   std::snprintf(text, sizeof text,
                 "Walked %llu runs in %llu pages of up to %lld: %llu requests over %llu connection%s "
                 "(%llu TLS handshake%s), %llu retries, %.*f %s.",
-                static_cast<unsigned long long>(s.counts.runs), static_cast<unsigned long long>(s.counts.pages),
+                static_cast<unsigned long long>(ctx.counts.runs), static_cast<unsigned long long>(ctx.counts.pages),
                 static_cast<long long>(page_size), static_cast<unsigned long long>(c.requests),
                 static_cast<unsigned long long>(c.connections_opened), c.connections_opened == 1 ? "" : "s",
                 static_cast<unsigned long long>(c.tls_handshakes), c.tls_handshakes == 1 ? "" : "s",
@@ -51,13 +51,13 @@ std::string summary(const session& s, double elapsed_s, std::int64_t page_size) 
   return text;
 }
 
-boost::asio::awaitable<int> demo(session& s, const demo_args& a, const hat::fake_server& server,
+boost::asio::awaitable<int> demo(command_context& ctx, const demo_args& a, const hat::fake_server& server,
                                  const hat::schedule_data& walked) {
   const auto started = std::chrono::steady_clock::now();
   // In a table, the story goes with the runs; in a data format, it goes to stderr.
-  const bool table = s.format == output_format::table;
-  auto say = [&](const std::string& line) { table ? s.out.write(line + '\n') : s.status.print(line); };
-  auto blank_line = [&] { if (table) s.out.write("\n"); };
+  const bool table = ctx.format == output_format::table;
+  auto say = [&](const std::string& line) { table ? ctx.out.write(line + '\n') : ctx.status.print(line); };
+  auto blank_line = [&] { if (table) ctx.out.write("\n"); };
 
   std::size_t total_runs = 0;
   for (const std::size_t runs : demo_runs) total_runs += runs;
@@ -72,18 +72,18 @@ boost::asio::awaitable<int> demo(session& s, const demo_args& a, const hat::fake
 
   const ha::walk_options options{.organization_id = ha::format_uuid(server.options().organization),
                                  .page_size = a.page_size};
-  auto runs = s.client.history_runs(ha::format_uuid(walked.schedule.id), options);
-  auto writer = make_run_writer(s.format, s.out, terminal_table_style(false));
+  auto runs = ctx.client.history_runs(ha::format_uuid(walked.schedule.id), options);
+  auto writer = make_run_writer(ctx.format, ctx.out, terminal_table_style(false));
   writer->begin();
   while (auto run = co_await runs.next()) {
     writer->run(*run);
-    if (s.out.stopped()) co_return success;
+    if (ctx.out.stopped()) co_return success;
   }
   writer->finish();
-  s.count(runs.stats());
+  ctx.count(runs.stats());
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   blank_line();
-  say(summary(s, elapsed, a.page_size));
+  say(summary(ctx, elapsed, a.page_size));
   say("On the real API: HUMM_API_TOKEN=... humm-history walk --schedule ID --org ORG");
   co_return success;
 }
@@ -98,15 +98,15 @@ command add_demo_command(CLI::App& app) {
       "and a summary.");
   auto a = std::make_shared<demo_args>();
   a->output.format = "table";  // the demo is for people: a table even when piped
-  sub->add_option("--page-size", a->page_size, "Runs per request")->check(CLI::Range(1, 100))->capture_default_str();
+  add_page_size_option(*sub, a->page_size);
   add_output_options(*sub, a->output, false);
 
   return [a] {
     hat::fake_server server;
     const hat::schedule_data walked = server.add_schedule(demo_runs[0], demo_seed);
     for (std::size_t i = 1; i < std::size(demo_runs); ++i) server.add_schedule(demo_runs[i], demo_seed + i);
-    session s(client_options_for(server), a->output);
-    return s.run([&] { return demo(s, *a, server, walked); });
+    command_context ctx(client_options_for(server), a->output);
+    return ctx.run([&] { return demo(ctx, *a, server, walked); });
   };
 }
 

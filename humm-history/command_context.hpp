@@ -1,6 +1,7 @@
 #pragma once
-// What every network command sets up the same way: a client on an io_context, standard
-// output, the status line on standard error, and the counts of --stats.
+// The context a command runs in: what every command that calls the API (and the demo) sets
+// up the same way, a client on an io_context, standard output, the status line on standard
+// error, and the counts of --stats.
 
 #include "options.hpp"
 #include "output.hpp"
@@ -26,13 +27,14 @@ struct run_counts {
   std::uint64_t duplicates_skipped = 0;
 };
 
-class session {
+class command_context {
  public:
-  /// A session for the real API, or nullptr after printing why (exit 2): no token, a bad
+  /// A context for the real API, or nullptr after printing why (exit 2): no token, a bad
   /// base URL or CA file.
-  static std::unique_ptr<session> open(const connection_settings& connection, const output_settings& output);
-  /// A session with given client options (the demo's); throws std::invalid_argument like the client.
-  session(humm::analyst::client_options options, const output_settings& output);
+  static std::unique_ptr<command_context> open(const connection_settings& connection,
+                                               const output_settings& output);
+  /// A context with given client options (the demo's); throws std::invalid_argument like the client.
+  command_context(humm::analyst::client_options options, const output_settings& output);
 
   /// Runs the command's coroutine to its end and returns its exit code; then prints the
   /// --stats line, and turns a failed write of the output into exit 1.
@@ -40,6 +42,9 @@ class session {
 
   /// A -v line on stderr; nothing without -v.
   void log(std::string_view line);
+  /// A request for -v lines: "GET <target>" exactly as the client sends it (the token is in
+  /// a header, never in a target), or "no request (<why>)" for arguments the client refuses.
+  std::string request_line(std::string_view schedule_id, const humm::analyst::history_query& query) const;
   /// Takes the counts of --stats from a finished (or stopped) walk.
   void count(const humm::analyst::walk_stats& walk) {
     counts = {walk.pages, walk.runs, walk.duplicates_skipped};
@@ -49,7 +54,8 @@ class session {
 
   /// The exit code and the error line for a failed call: 2 for arguments the API refused
   /// before sending anything, 1 for the API's and the network's failures.
-  int fail(const humm::analyst::api_error& e, std::string_view context = {});
+  /// `subject`, when given, leads the line ("schedule ID").
+  int fail(const humm::analyst::api_error& e, std::string_view subject = {});
 
   boost::asio::io_context io;
   humm::analyst::client client;
@@ -67,9 +73,5 @@ class session {
 
 /// A failed call in one line: what happened, and the HTTP status when there was one.
 std::string describe(const humm::analyst::api_error& e);
-
-/// Request targets as -v shows them (the token is in a header, never in a target).
-std::string history_target(std::string_view schedule_id, std::string_view organization_id, std::int64_t limit,
-                           std::int64_t offset);
 
 }  // namespace humm_history

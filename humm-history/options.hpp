@@ -1,5 +1,6 @@
 #pragma once
-// The options every network command shares, and the client options they make.
+// The options several commands share, each registered by one function so that its name,
+// check and help read the same everywhere, and the client options they make.
 
 #include "output.hpp"
 
@@ -7,6 +8,7 @@
 
 #include <CLI/App.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -31,6 +33,13 @@ struct output_settings {
   bool progress = false;
   bool verbose = false;
 };
+
+/// --schedule, required: the schedule's id (a UUID; check_schedule_id tells why not).
+void add_schedule_option(CLI::App& sub, std::string& schedule_id);
+/// --org, required: the organization that owns the schedules.
+void add_organization_option(CLI::App& sub, std::string& organization_id);
+/// --page-size: runs per request of a walk, 1 to 100; the default is `page_size`'s value.
+void add_page_size_option(CLI::App& sub, std::int64_t& page_size);
 
 void add_connection_options(CLI::App& sub, connection_settings& settings);
 /// `with_progress` for the commands that show a progress bar (walk, batch).

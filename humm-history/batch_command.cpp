@@ -1,10 +1,10 @@
 // humm-history batch --org ORG [--schedules-file FILE | -] [--concurrency N] [--shard K/N]:
 // the run histories of many schedules, several walks at a time.
 
+#include "command_context.hpp"
 #include "commands.hpp"
 #include "input.hpp"
 #include "schedule_list.hpp"
-#include "session.hpp"
 
 #include <humm/analyst/walk_schedules.hpp>
 
@@ -64,48 +64,49 @@ std::optional<std::vector<std::string>> load_ids(const batch_args& a) {
 // Counts each run and each finished schedule, for --stats, -v and the progress bar.
 class batch_consumer {
  public:
-  batch_consumer(session& s, run_writer& writer, const batch_args& a) : s_(s), writer_(writer), a_(a) {}
+  batch_consumer(command_context& ctx, run_writer& writer, const batch_args& a) : ctx_(ctx), writer_(writer), a_(a) {}
 
   void run(const ha::command_run& run) {
     writer_.run(run);
-    ++s_.counts.runs;
+    ++ctx_.counts.runs;
   }
 
   void done(const ha::schedule_walk_result& result) {
     ++done_;
-    s_.counts.pages += result.stats.pages;
-    s_.counts.duplicates_skipped += result.stats.duplicates_skipped;
-    s_.log("schedule " + result.schedule_id + ": " + history_target(result.schedule_id, a_.organization, a_.page_size, 0) +
-           " and on: " + std::to_string(result.stats.runs) + " runs in " + std::to_string(result.stats.pages) +
-           " pages" + (result.error ? " (failed)" : ""));
-    s_.out.flush();
-    s_.status.update({done_, s_.counts.runs, s_.counts.pages});
+    ctx_.counts.pages += result.stats.pages;
+    ctx_.counts.duplicates_skipped += result.stats.duplicates_skipped;
+    const ha::history_query first_page{.organization_id = a_.organization, .limit = a_.page_size};
+    ctx_.log("schedule " + result.schedule_id + ": " + ctx_.request_line(result.schedule_id, first_page) +
+             " and on: " + std::to_string(result.stats.runs) + " runs in " + std::to_string(result.stats.pages) +
+             " pages" + (result.error ? " (failed)" : ""));
+    ctx_.out.flush();
+    ctx_.status.update({done_, ctx_.counts.runs, ctx_.counts.pages});
   }
 
  private:
-  session& s_;
+  command_context& ctx_;
   run_writer& writer_;
   const batch_args& a_;
   std::size_t done_ = 0;
 };
 
 // Reports each failed schedule on its own line; the exit code of the batch.
-int report(session& s, const std::vector<ha::schedule_walk_result>& results) {
+int report(command_context& ctx, const std::vector<ha::schedule_walk_result>& results) {
   std::size_t failed = 0;
   for (const ha::schedule_walk_result& result : results) {
     if (!result.error) continue;
     ++failed;
-    s.fail(ha::api_error(result.error, result.details), "schedule " + result.schedule_id);
+    ctx.fail(ha::api_error(result.error, result.details), "schedule " + result.schedule_id);
   }
   if (failed == 0) return success;
-  s.error(std::to_string(failed) + " of " + std::to_string(results.size()) + " schedules failed");
+  ctx.error(std::to_string(failed) + " of " + std::to_string(results.size()) + " schedules failed");
   return failure;
 }
 
-asio::awaitable<int> batch(session& s, const batch_args& a, std::vector<std::string> ids) {
-  auto writer = make_run_writer(s.format, s.out, terminal_table_style(true));
+asio::awaitable<int> batch(command_context& ctx, const batch_args& a, std::vector<std::string> ids) {
+  auto writer = make_run_writer(ctx.format, ctx.out, terminal_table_style(true));
   writer->begin();
-  batch_consumer consumer(s, *writer, a);
+  batch_consumer consumer(ctx, *writer, a);
   // When the reader of the output goes away, the walks stop. The signal is emitted from a
   // posted handler, not from inside a callback, and is shared with it: the walks may end first.
   auto stop = std::make_shared<asio::cancellation_signal>();
@@ -113,18 +114,18 @@ asio::awaitable<int> batch(session& s, const batch_args& a, std::vector<std::str
   auto on_run = [&](const std::string&, const ha::command_run& run) {
     if (stopping) return;
     consumer.run(run);
-    if (s.out.stopped() && !stopping) {
+    if (ctx.out.stopped() && !stopping) {
       stopping = true;
-      asio::post(s.io, [stop] { stop->emit(asio::cancellation_type::terminal); });
+      asio::post(ctx.io, [stop] { stop->emit(asio::cancellation_type::terminal); });
     }
   };
   auto on_done = [&](const ha::schedule_walk_result& result) { consumer.done(result); };
   const ha::walk_options options{.organization_id = a.organization, .page_size = a.page_size};
   const auto results = co_await asio::co_spawn(
-      s.io, ha::walk_schedules(s.client, std::move(ids), options, a.concurrency, on_run, on_done),
+      ctx.io, ha::walk_schedules(ctx.client, std::move(ids), options, a.concurrency, on_run, on_done),
       asio::bind_cancellation_slot(stop->slot(), asio::use_awaitable));
   writer->finish();
-  co_return stopping ? success : report(s, results);
+  co_return stopping ? success : report(ctx, results);
 }
 
 }  // namespace
@@ -137,7 +138,7 @@ command add_batch_command(CLI::App& app) {
       "--shard K/N splits one list among N jobs without overlap: job K keeps the ids whose FNV-1a 64-bit "
       "hash of the lowercase id (8-4-4-4-12 form), modulo N, is K-1.");
   auto a = std::make_shared<batch_args>();
-  sub->add_option("--org", a->organization, "The organization that owns the schedules")->required();
+  add_organization_option(*sub, a->organization);
   sub->add_option("--schedules-file", a->schedules_file,
                   "Schedule ids, one per line; blank lines and # comments are ignored; - reads standard input")
       ->type_name("FILE")
@@ -146,17 +147,17 @@ command add_batch_command(CLI::App& app) {
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   sub->add_option("--shard", a->shard_text, "Walk only shard K of N (1 <= K <= N)")->type_name("K/N");
-  sub->add_option("--page-size", a->page_size, "Runs per request")->check(CLI::Range(1, 100))->capture_default_str();
+  add_page_size_option(*sub, a->page_size);
   add_connection_options(*sub, a->connection);
   add_output_options(*sub, a->output, true);
 
   return [a] {
     auto ids = load_ids(*a);
     if (!ids) return int{bad_input};
-    auto s = session::open(a->connection, a->output);
-    if (!s) return int{bad_input};
-    if (a->output.progress || isatty(STDERR_FILENO)) s->status.enable(ids->size());
-    return s->run([&] { return batch(*s, *a, std::move(*ids)); });
+    auto ctx = command_context::open(a->connection, a->output);
+    if (!ctx) return int{bad_input};
+    if (a->output.progress || isatty(STDERR_FILENO)) ctx->status.enable(ids->size());
+    return ctx->run([&] { return batch(*ctx, *a, std::move(*ids)); });
   };
 }
 

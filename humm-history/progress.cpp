@@ -1,3 +1,6 @@
+// The status line on standard error: a progress bar redrawn in place on a terminal, plain
+// lines elsewhere, and messages printed above it (progress.hpp).
+
 #include "progress.hpp"
 
 #include "options.hpp"

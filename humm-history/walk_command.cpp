@@ -1,8 +1,8 @@
 // humm-history walk --schedule ID --org ORG [--page-size N] [--start-offset N]: every run of
 // one schedule, newest first, page after page, each run once.
 
+#include "command_context.hpp"
 #include "commands.hpp"
-#include "session.hpp"
 
 #include <humm/analyst/walk.hpp>
 
@@ -37,9 +37,9 @@ ha::walk_options walk_options_for(const walk_args& a) {
           .max_in_flight = in_flight};
 }
 
-boost::asio::awaitable<int> walk(session& s, const walk_args& a) {
-  auto runs = s.client.history_runs(a.schedule, walk_options_for(a));
-  auto writer = make_run_writer(s.format, s.out, terminal_table_style(false));
+boost::asio::awaitable<int> walk(command_context& ctx, const walk_args& a) {
+  auto runs = ctx.client.history_runs(a.schedule, walk_options_for(a));
+  auto writer = make_run_writer(ctx.format, ctx.out, terminal_table_style(false));
   writer->begin();
   std::uint64_t pages = 0;
   std::int64_t page_offset = a.start_offset;  // where the page being handed out starts
@@ -48,23 +48,24 @@ boost::asio::awaitable<int> walk(session& s, const walk_args& a) {
     while (auto run = co_await runs.next()) {
       const ha::walk_stats now = runs.stats();
       if (now.pages != pages) {  // a new page: what came before it can be shown now
-        s.out.flush();
-        s.log(history_target(a.schedule, a.organization, a.page_size, page_offset) + ": page " +
-              std::to_string(now.pages));
+        ctx.out.flush();
+        const ha::history_query page_query{
+            .organization_id = a.organization, .limit = a.page_size, .offset = page_offset};
+        ctx.log(ctx.request_line(a.schedule, page_query) + ": page " + std::to_string(now.pages));
         pages = now.pages;
         page_offset = now.next_offset;
       }
       writer->run(*run);
       std::optional<std::uint64_t> total;
       if (now.total) total = static_cast<std::uint64_t>(std::max<std::int64_t>(0, *now.total - a.start_offset));
-      s.status.update({0, now.runs, now.pages, total});
-      if (s.out.stopped()) break;  // the reader went away (walk ... | head): stop quietly
+      ctx.status.update({0, now.runs, now.pages, total});
+      if (ctx.out.stopped()) break;  // the reader went away (walk ... | head): stop quietly
     }
   } catch (const ha::api_error& e) {
-    code = s.fail(e);
+    code = ctx.fail(e);
   }
   writer->finish();  // even after a failure, so that json output stays a valid array
-  s.count(runs.stats());
+  ctx.count(runs.stats());
   co_return code;
 }
 
@@ -76,11 +77,9 @@ command add_walk_command(CLI::App& app) {
       "A run that new runs push onto the next page is shown once. After a failure, the error tells the "
       "--start-offset that resumes the walk.");
   auto a = std::make_shared<walk_args>();
-  sub->add_option("--schedule", a->schedule, "The schedule's id (a UUID)")->required();
-  sub->add_option("--org", a->organization, "The organization that owns the schedule")->required();
-  sub->add_option("--page-size", a->page_size, "Runs per request; 100, the API's maximum, needs the fewest")
-      ->check(CLI::Range(1, 100))
-      ->capture_default_str();
+  add_schedule_option(*sub, a->schedule);
+  add_organization_option(*sub, a->organization);
+  add_page_size_option(*sub, a->page_size);
   sub->add_option("--start-offset", a->start_offset, "Runs to skip, newest first (to resume a walk)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
@@ -89,10 +88,10 @@ command add_walk_command(CLI::App& app) {
 
   return [a] {
     if (!check_schedule_id(a->schedule)) return int{bad_input};
-    auto s = session::open(a->connection, a->output);
-    if (!s) return int{bad_input};
-    if (a->output.progress || isatty(STDERR_FILENO)) s->status.enable(1);
-    return s->run([&] { return walk(*s, *a); });
+    auto ctx = command_context::open(a->connection, a->output);
+    if (!ctx) return int{bad_input};
+    if (a->output.progress || isatty(STDERR_FILENO)) ctx->status.enable(1);
+    return ctx->run([&] { return walk(*ctx, *a); });
   };
 }
 

@@ -1,3 +1,6 @@
+// The shared options of the commands, the token's sources, and the client options and
+// terminal settings made from them (options.hpp).
+
 #include "options.hpp"
 
 #include "input.hpp"
@@ -15,6 +18,20 @@
 namespace humm_history {
 
 namespace ha = humm::analyst;
+
+void add_schedule_option(CLI::App& sub, std::string& schedule_id) {
+  sub.add_option("--schedule", schedule_id, "The schedule's id (a UUID)")->required();
+}
+
+void add_organization_option(CLI::App& sub, std::string& organization_id) {
+  sub.add_option("--org", organization_id, "The organization that owns the schedules")->required();
+}
+
+void add_page_size_option(CLI::App& sub, std::int64_t& page_size) {
+  sub.add_option("--page-size", page_size, "Runs per request; 100, the API's maximum, needs the fewest requests")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+}
 
 void add_connection_options(CLI::App& sub, connection_settings& s) {
   const std::string group = "Connection (token from HUMM_API_TOKEN or HUMM_PAT, or --token-file)";

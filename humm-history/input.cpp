@@ -1,3 +1,5 @@
+// Reading a whole file or standard input (input.hpp), with the reason when it fails.
+
 #include "input.hpp"
 
 #include <cerrno>

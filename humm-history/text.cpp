@@ -1,3 +1,6 @@
+// Text helpers of the output formats (text.hpp): UTF-8 widths and shortening, CSV quoting,
+// times for people.
+
 #include "text.hpp"
 
 #include <algorithm>

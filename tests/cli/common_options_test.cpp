@@ -5,6 +5,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cctype>
+
 namespace hat = humm::analyst::testing;
 using namespace humm_test;
 
@@ -14,6 +16,20 @@ hat::fake_server_options secret_token() {
   hat::fake_server_options options;
   options.token = "hp_s3cret-Token-0123456789";
   return options;
+}
+
+// The request targets of the -v lines: what follows "GET " up to the next space or colon.
+// Error lines name the path alone, without a query, and are left out.
+std::vector<std::string> logged_targets(const std::string& err) {
+  std::vector<std::string> targets;
+  for (const std::string& line : lines_of(err)) {
+    const auto start = line.find("GET ");
+    if (start == std::string::npos) continue;
+    const auto end = line.find_first_of(" :", start + 4);
+    std::string target = line.substr(start + 4, end == std::string::npos ? end : end - start - 4);
+    if (target.find('?') != std::string::npos) targets.push_back(std::move(target));
+  }
+  return targets;
 }
 
 struct common_fixture {
@@ -105,6 +121,33 @@ BOOST_FIXTURE_TEST_CASE(verbose_never_shows_the_token, common_fixture) {
   }
 }
 
+BOOST_FIXTURE_TEST_CASE(verbose_lines_show_each_target_exactly_as_sent, common_fixture) {
+  // An upper-case schedule id is sent in lower case, and an organization id with a space,
+  // '&' or '/' is sent percent-encoded: -v must show the bytes sent, not the arguments as
+  // typed. The odd organization owns nothing (404), but batch still logs its request.
+  std::string upper_case_id = id_of(data);
+  for (char& c : upper_case_id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const temp_file ids(upper_case_id + "\n");
+  const std::vector<std::vector<std::string>> commands{
+      {"fetch", "--schedule", upper_case_id, "--org", api.org, "--limit", "7", "--offset", "3"},
+      {"walk", "--schedule", upper_case_id, "--org", api.org, "--page-size", "10"},
+      {"batch", "--org", "acme & co/x", "--schedules-file", ids.path}};
+  std::string batch_log;
+  for (auto command : commands) {
+    api.server.reset_counters();
+    command.push_back("-v");
+    const auto r = api.run(command);
+    const auto sent = api.server.counters().by_target;
+    const auto logged = logged_targets(r.err);
+    BOOST_TEST(!logged.empty(), command[0] << ": " << r.err);
+    for (const std::string& target : logged)
+      BOOST_TEST(sent.count(target) == 1u, command[0] << ": " << target << " was not sent");
+    batch_log = r.err;
+  }
+  BOOST_TEST(batch_log.find("?organization_id=acme%20%26%20co%2Fx&limit=100&offset=0 and on") != std::string::npos,
+             batch_log);
+}
+
 BOOST_FIXTURE_TEST_CASE(the_base_url_comes_from_humm_base_url_when_not_given, common_fixture) {
   process_options env = api.env();
   env.env.emplace_back("HUMM_BASE_URL", api.server.base_url());
@@ -157,6 +200,28 @@ BOOST_FIXTURE_TEST_CASE(retries_and_timeouts_follow_the_options, common_fixture)
   BOOST_TEST(timed_out.exit_code == 1);
   BOOST_TEST(lines_of(timed_out.err).size() == 1u, timed_out.err);
   BOOST_TEST(timed_out.elapsed < std::chrono::seconds(4));
+}
+
+BOOST_FIXTURE_TEST_CASE(page_size_reads_the_same_in_every_command_that_walks, common_fixture) {
+  const temp_file ids(id_of(data) + "\n");
+  const std::vector<std::vector<std::string>> commands{
+      {"walk", "--schedule", id_of(data), "--org", api.org},
+      {"batch", "--org", api.org, "--schedules-file", ids.path},
+      {"demo"}};
+  for (const auto& command : commands) {
+    const auto help = run_process(exe, {command[0], "--help"});
+    BOOST_TEST(help.out.find("Runs per request; 100, the API's maximum, needs the fewest requests") !=
+                   std::string::npos,
+               help.out);
+    for (const std::string bad : {"0", "101"}) {
+      auto with_page_size = command;
+      with_page_size.insert(with_page_size.end(), {"--page-size", bad});
+      const auto r = command[0] == "demo" ? run_process(exe, with_page_size, clean_env()) : api.run(with_page_size);
+      BOOST_TEST(r.exit_code == 2, command[0] << " --page-size " << bad);
+      BOOST_TEST(r.err.find("--page-size") != std::string::npos, r.err);
+    }
+  }
+  BOOST_TEST(api.server.counters().requests == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(help_on_every_command_and_version) {

@@ -76,13 +76,14 @@ class registration {
 };
 
 template <class Stream>
-class session final : public connection_handle, public std::enable_shared_from_this<session<Stream>> {
+class server_connection final : public connection_handle,
+                                public std::enable_shared_from_this<server_connection<Stream>> {
  public:
-  session(std::shared_ptr<server_core> core, Stream stream)
+  server_connection(std::shared_ptr<server_core> core, Stream stream)
       : core_(std::move(core)), stream_(std::move(stream)), delay_timer_(stream_.get_executor()) {}
 
-  /// `self` keeps the session alive for as long as the coroutine runs.
-  asio::awaitable<void> run(std::shared_ptr<session> self);
+  /// `self` keeps the connection alive for as long as the coroutine runs.
+  asio::awaitable<void> run(std::shared_ptr<server_connection> self);
 
   void close() override {
     asio::dispatch(tcp_layer().get_executor(), [self = this->shared_from_this()] { self->close_now(); });
@@ -110,9 +111,9 @@ class session final : public connection_handle, public std::enable_shared_from_t
 };
 
 template <class Stream>
-asio::awaitable<void> session<Stream>::run(std::shared_ptr<session> self) {
+asio::awaitable<void> server_connection<Stream>::run(std::shared_ptr<server_connection> self) {
   const auto id = core_->add_connection(self);
-  if (!id) co_return;  // the server is stopping: the socket closes with the session
+  if (!id) co_return;  // the server is stopping: the socket closes with the connection
   const registration listed(*core_, *id);
   try {
     if constexpr (std::is_same_v<Stream, tls_stream>) co_await handshake();
@@ -128,7 +129,7 @@ asio::awaitable<void> session<Stream>::run(std::shared_ptr<session> self) {
 }
 
 template <class Stream>
-asio::awaitable<void> session<Stream>::handshake() {
+asio::awaitable<void> server_connection<Stream>::handshake() {
   tcp_layer().expires_after(handshake_timeout);
   co_await stream_.async_handshake(asio::ssl::stream_base::server, asio::use_awaitable);
   core_->counters.handshake_completed(SSL_CIPHER_get_name(SSL_get_current_cipher(stream_.native_handle())));
@@ -136,7 +137,7 @@ asio::awaitable<void> session<Stream>::handshake() {
 
 // Reads the next request, waiting at most idle_close for it; false when the connection ends.
 template <class Stream>
-asio::awaitable<bool> session<Stream>::serve_next() {
+asio::awaitable<bool> server_connection<Stream>::serve_next() {
   if (core_->options.idle_close.count() > 0)
     tcp_layer().expires_after(core_->options.idle_close);
   else
@@ -149,7 +150,7 @@ asio::awaitable<bool> session<Stream>::serve_next() {
 }
 
 template <class Stream>
-asio::awaitable<bool> session<Stream>::answer(const request& req) {
+asio::awaitable<bool> server_connection<Stream>::answer(const request& req) {
   const api_request matched = match_request(req.method_string(), req.target(), req[http::field::authorization]);
   // Faults stand for trouble at the endpoints, so requests to other paths do not use them up.
   const std::optional<fault> f = matched.which != api_request::route::none ? core_->api.take_fault() : std::nullopt;
@@ -175,14 +176,14 @@ asio::awaitable<bool> session<Stream>::answer(const request& req) {
 
 // Waits on a timer rather than the thread, so that other connections go on meanwhile.
 template <class Stream>
-asio::awaitable<void> session<Stream>::pause(std::chrono::milliseconds delay) {
+asio::awaitable<void> server_connection<Stream>::pause(std::chrono::milliseconds delay) {
   if (closed_) co_return;  // close_now() already ran: nothing would cancel this wait
   delay_timer_.expires_after(delay);
   co_await delay_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 template <class Stream>
-response session<Stream>::make_response(api_reply reply, const request& req, bool closing) {
+response server_connection<Stream>::make_response(api_reply reply, const request& req, bool closing) {
   response res(static_cast<http::status>(reply.status), req.version());
   res.set(http::field::content_type, "application/json");
   res.set("x-request-id", core_->next_request_id());
@@ -200,7 +201,7 @@ response session<Stream>::make_response(api_reply reply, const request& req, boo
 
 // The head promises the whole body (Content-Length), then the connection ends halfway.
 template <class Stream>
-asio::awaitable<void> session<Stream>::write_half_body(response& res) {
+asio::awaitable<void> server_connection<Stream>::write_half_body(response& res) {
   http::response_serializer<http::string_body> serializer(res);
   co_await http::async_write_header(stream_, serializer, asio::use_awaitable);
   co_await asio::async_write(stream_, asio::buffer(res.body().data(), res.body().size() / 2), asio::use_awaitable);
@@ -208,7 +209,7 @@ asio::awaitable<void> session<Stream>::write_half_body(response& res) {
 
 // A chunked body whose first chunk-size line is not hexadecimal.
 template <class Stream>
-asio::awaitable<void> session<Stream>::write_malformed_chunked(response& res) {
+asio::awaitable<void> server_connection<Stream>::write_malformed_chunked(response& res) {
   res.erase(http::field::content_length);
   res.chunked(true);
   http::response_serializer<http::string_body> serializer(res);
@@ -219,7 +220,7 @@ asio::awaitable<void> session<Stream>::write_malformed_chunked(response& res) {
 
 // close_after_requests: the K-th answer on a connection is its last.
 template <class Stream>
-bool session<Stream>::reached_request_limit() {
+bool server_connection<Stream>::reached_request_limit() {
   ++answered_;
   const std::size_t limit = core_->options.close_after_requests;
   return limit != 0 && answered_ >= limit;
@@ -227,7 +228,7 @@ bool session<Stream>::reached_request_limit() {
 
 // Without a TLS close_notify: the faults want an abrupt end, and stop() must not wait on a peer.
 template <class Stream>
-void session<Stream>::close_now() {
+void server_connection<Stream>::close_now() {
   closed_ = true;
   tcp_layer().close();
   delay_timer_.cancel();
@@ -236,7 +237,7 @@ void session<Stream>::close_now() {
 template <class Stream>
 void spawn(std::shared_ptr<server_core> core, Stream stream) {
   auto executor = beast::get_lowest_layer(stream).get_executor();
-  auto connection = std::make_shared<session<Stream>>(std::move(core), std::move(stream));
+  auto connection = std::make_shared<server_connection<Stream>>(std::move(core), std::move(stream));
   asio::co_spawn(executor, connection->run(connection), [](std::exception_ptr error) {
     if (error) std::rethrow_exception(error);  // only what run() does not expect: let it surface
   });
@@ -244,7 +245,7 @@ void spawn(std::shared_ptr<server_core> core, Stream stream) {
 
 }  // namespace
 
-void start_session(std::shared_ptr<server_core> core, tcp::socket socket) {
+void start_connection(std::shared_ptr<server_core> core, tcp::socket socket) {
   if (asio::ssl::context* tls = core->tls())
     spawn(std::move(core), tls_stream(beast::tcp_stream(std::move(socket)), *tls));
   else

@@ -1,8 +1,8 @@
 // humm-history fetch --schedule ID --org ORG [--limit N] [--offset N]: one page of a
 // schedule's run history.
 
+#include "command_context.hpp"
 #include "commands.hpp"
-#include "session.hpp"
 
 #include <humm/analyst/client.hpp>
 
@@ -24,23 +24,23 @@ struct fetch_args {
   output_settings output;
 };
 
-boost::asio::awaitable<int> fetch(session& s, const fetch_args& a) {
+boost::asio::awaitable<int> fetch(command_context& ctx, const fetch_args& a) {
   const auto sent = std::chrono::steady_clock::now();
   // A named query: GCC 12 destroys a braced temporary inside a co_await expression twice.
-  ha::history_query query{.organization_id = a.organization, .limit = a.limit, .offset = a.offset};
-  const ha::schedule_history page = co_await s.client.get_schedule_history(a.schedule, std::move(query));
+  const ha::history_query query{.organization_id = a.organization, .limit = a.limit, .offset = a.offset};
+  const ha::schedule_history page = co_await ctx.client.get_schedule_history(a.schedule, query);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent);
-  s.log(history_target(a.schedule, a.organization, a.limit, a.offset) + ": " + std::to_string(page.runs.size()) +
-        " runs in " + std::to_string(ms.count()) + " ms");
-  s.counts.pages = 1;
-  s.counts.runs = page.runs.size();
+  ctx.log(ctx.request_line(a.schedule, query) + ": " + std::to_string(page.runs.size()) + " runs in " +
+          std::to_string(ms.count()) + " ms");
+  ctx.counts.pages = 1;
+  ctx.counts.runs = page.runs.size();
 
-  if (s.format == output_format::json) {
-    write_page_json(s.out, page);
+  if (ctx.format == output_format::json) {
+    write_page_json(ctx.out, page);
     co_return success;
   }
-  if (s.format == output_format::table) s.out.write(describe_schedule(page) + "\n\n");
-  auto writer = make_run_writer(s.format, s.out, terminal_table_style(false));
+  if (ctx.format == output_format::table) ctx.out.write(describe_schedule(page) + "\n\n");
+  auto writer = make_run_writer(ctx.format, ctx.out, terminal_table_style(false));
   writer->begin();
   for (const ha::command_run& run : page.runs) writer->run(run);
   writer->finish();
@@ -52,8 +52,8 @@ boost::asio::awaitable<int> fetch(session& s, const fetch_args& a) {
 command add_fetch_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("fetch", "One page of a schedule's run history, newest runs first");
   auto a = std::make_shared<fetch_args>();
-  sub->add_option("--schedule", a->schedule, "The schedule's id (a UUID)")->required();
-  sub->add_option("--org", a->organization, "The organization that owns the schedule")->required();
+  add_schedule_option(*sub, a->schedule);
+  add_organization_option(*sub, a->organization);
   sub->add_option("--limit", a->limit, "Runs on the page")->check(CLI::Range(1, 100))->capture_default_str();
   sub->add_option("--offset", a->offset, "Runs to skip, newest first")
       ->check(CLI::NonNegativeNumber)
@@ -63,9 +63,9 @@ command add_fetch_command(CLI::App& app) {
 
   return [a] {
     if (!check_schedule_id(a->schedule)) return int{bad_input};
-    auto s = session::open(a->connection, a->output);
-    if (!s) return int{bad_input};
-    return s->run([&] { return fetch(*s, *a); });
+    auto ctx = command_context::open(a->connection, a->output);
+    if (!ctx) return int{bad_input};
+    return ctx->run([&] { return fetch(*ctx, *a); });
   };
 }
 

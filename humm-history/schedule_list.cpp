@@ -1,3 +1,5 @@
+// Parsing a batch's list of schedule ids and choosing this job's shard (schedule_list.hpp).
+
 #include "schedule_list.hpp"
 
 #include "text.hpp"

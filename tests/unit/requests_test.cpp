@@ -1,6 +1,7 @@
+// Building requests (sansio/endpoint): base URLs taken apart, arguments and header values
+// checked by name, targets with every parameter encoded, and the bytes of a GET.
+
 #include "sansio/endpoint.hpp"
-#include "net/gzip.hpp"
-#include "sansio/http_error.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -93,55 +94,6 @@ BOOST_AUTO_TEST_CASE(tokens_with_control_characters_are_rejected_without_being_s
   BOOST_TEST(p.message().find("secret") == std::string::npos);
   BOOST_TEST(!d::check_token("", p));
   BOOST_TEST(p.message().find("HUMM_API_TOKEN") != std::string::npos);
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(http_errors)
-
-BOOST_AUTO_TEST_CASE(fastapi_validation_details_are_parsed) {
-  const auto details = d::describe_http_error(
-      "GET /reports/schedules/x/runs", 422,
-      R"({"detail":[{"loc":["query","limit"],"msg":"Input should be less than or equal to 100","type":"less_than_equal"},)"
-      R"({"loc":["body",0,"name"],"msg":"Field required","type":"missing"}]})",
-      "req-7");
-  BOOST_TEST(details.http_status == 422u);
-  BOOST_TEST(!details.retryable);
-  BOOST_REQUIRE(details.validation.size() == 2u);
-  BOOST_TEST(details.validation[0].loc == (std::vector<std::string>{"query", "limit"}));
-  BOOST_TEST(details.validation[0].type == "less_than_equal");
-  BOOST_TEST(details.validation[1].loc == (std::vector<std::string>{"body", "0", "name"}));
-  BOOST_TEST(details.request_id == "req-7");
-  BOOST_TEST(details.message ==
-             "GET /reports/schedules/x/runs: HTTP 422: query.limit: Input should be less than or equal to 100; "
-             "body.0.name: Field required (request id req-7)");
-}
-
-BOOST_AUTO_TEST_CASE(plain_details_and_other_bodies) {
-  const auto not_found = d::describe_http_error("GET /x", 404, R"({"detail":"Schedule not found"})", "");
-  BOOST_TEST(not_found.message == "GET /x: HTTP 404: Schedule not found");
-  const auto html = d::describe_http_error("GET /x", 503, std::string(5000, '<'), "");
-  BOOST_TEST(html.retryable);
-  BOOST_TEST(html.message == "GET /x: HTTP 503");
-  BOOST_TEST(html.body_excerpt.size() == d::max_body_excerpt);
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(gzip)
-
-BOOST_AUTO_TEST_CASE(round_trip_and_limits) {
-  const std::string plain(100'000, 'a');
-  const std::string packed = d::gzip(plain);
-  BOOST_TEST(packed.size() < 1000u);
-  std::string out;
-  BOOST_TEST((d::gunzip(packed, 1 << 20, out) == d::inflate_status::ok));
-  BOOST_TEST(out == plain);
-  BOOST_TEST((d::gunzip(packed, 100'000, out) == d::inflate_status::ok));  // exactly at the limit
-  BOOST_TEST((d::gunzip(packed, 99'999, out) == d::inflate_status::too_large));
-  BOOST_TEST(out.size() <= 99'999u);
-  BOOST_TEST((d::gunzip(packed.substr(0, packed.size() / 2), 1 << 20, out) == d::inflate_status::corrupt));
-  BOOST_TEST((d::gunzip("not gzip at all", 1 << 20, out) == d::inflate_status::corrupt));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,3 +1,6 @@
+// Buffered standard output that notices a reader going away, and the writers of the four
+// output formats: table, JSON, NDJSON and CSV (output.hpp).
+
 #include "output.hpp"
 
 #include "text.hpp"
