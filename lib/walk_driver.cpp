@@ -123,8 +123,7 @@ void walk_driver::on_answer(std::int64_t offset, std::exception_ptr failure, out
     failed_details_[offset] = std::move(result.details);
   } else {
     const continuation page = continue_after(offset, options_.page_size, result.value);
-    plan_.answered(offset, page);
-    if (page.problem.empty()) answered_[offset] = std::move(result.value);
+    if (plan_.answered(offset, page)) answered_[offset] = std::move(result.value);
   }
   keep_window_full();
   wake_.try_send(boost::system::error_code{});

@@ -60,21 +60,21 @@ walk_step walk_plan::next_step(bool consumer_waiting) {
   return {walk_step::wait};
 }
 
-void walk_plan::answered(std::int64_t offset, const continuation& page) {
+bool walk_plan::answered(std::int64_t offset, const continuation& page) {
   if (in_flight_ > 0) --in_flight_;
   if (unwanted_.erase(offset)) {
     std::erase(to_cancel_, offset);  // too late to cancel: it is over
-    return;
+    return false;
   }
   const auto it = slots_.find(offset);
-  if (it == slots_.end() || it->second.state != slot::waiting) return;
+  if (it == slots_.end() || it->second.state != slot::waiting) return false;
   slot& s = it->second;
   s.sequence = ++answers_;
   if (!page.problem.empty()) {
     s.state = slot::failed;
     s.code = make_error_code(errc::bad_pagination);
     s.message = "the page at offset " + std::to_string(offset) + " cannot be followed: " + page.problem;
-    return;
+    return false;
   }
   s.state = slot::answered;
   s.page = page;
@@ -87,6 +87,7 @@ void walk_plan::answered(std::int64_t offset, const continuation& page) {
     if (stride_ == 0) stride_ = page.runs;
     if (!slots_.count(page.next_offset) && page.next_offset >= next_hand_out_) pending_.insert(page.next_offset);
   }
+  return slots_.count(offset) == 1;  // a last page may have ended the walk before it
 }
 
 void walk_plan::failed(std::int64_t offset, std::error_code code, std::string message) {

@@ -75,7 +75,8 @@ class walk_plan {
   walk_step next_in_background() { return next_step(false); }
 
   /// The page requested at `offset` answered; `page` is what it said (continue_after).
-  void answered(std::int64_t offset, const continuation& page);
+  /// Returns whether the page is kept for handing out (not when it was dropped or unusable).
+  bool answered(std::int64_t offset, const continuation& page);
   /// The request for `offset` failed after its retries.
   void failed(std::int64_t offset, std::error_code code, std::string message);
   /// The consumer cancelled the walk or abandoned it: nothing more is handed out.

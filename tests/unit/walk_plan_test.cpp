@@ -180,8 +180,7 @@ outcome drive(const walk_setup& setup, const std::function<answer(std::int64_t o
         ha::schedule_history page;
         for (const auto run : a.runs) page.runs.emplace_back().id = run_id(run);
         page.pagination = ha::pagination(a.pagination);
-        answered[offset] = a.runs;
-        plan.answered(offset, d::continue_after(offset, setup.page_size, page));
+        if (plan.answered(offset, d::continue_after(offset, setup.page_size, page))) answered[offset] = a.runs;
         keep_window_full();
         break;
       }
