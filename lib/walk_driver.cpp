@@ -38,8 +38,12 @@ walk_driver::walk_driver(std::shared_ptr<client_core> core, asio::any_io_executo
     argument_problem_ = problem.message();
 }
 
-asio::awaitable<std::optional<history_page>> walk_driver::next() {
+asio::awaitable<std::optional<history_page>> walk_driver::next_on_its_own() {
   co_await asio::this_coro::throw_if_cancelled(false);  // a cancelled wait cancels the walk
+  co_return co_await next();
+}
+
+asio::awaitable<std::optional<history_page>> walk_driver::next() {
   if (argument_problem_) {
     error_details details;
     details.message = *argument_problem_;

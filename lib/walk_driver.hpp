@@ -31,7 +31,12 @@ class walk_driver : public std::enable_shared_from_this<walk_driver> {
   const asio::any_io_executor& executor() const noexcept { return executor_; }
 
   /// On executor(): the next page, nullopt after the last; throws api_error. One at a time.
+  /// A cancellation of the awaiting coroutine cancels the walk. It awaits nothing but the
+  /// next answer (without throwing), so it may run inside the consumer's own coroutine.
   asio::awaitable<std::optional<history_page>> next();
+  /// The same as a coroutine of its own (spawned by async/run_on.hpp), whose cancellation
+  /// ends in api_error, never in Asio's operation_aborted.
+  asio::awaitable<std::optional<history_page>> next_on_its_own();
 
   /// On executor(): the consumer is gone; cancels the requests in flight.
   void abandon();

@@ -257,36 +257,40 @@ BOOST_AUTO_TEST_CASE(a_thousand_abandoned_walks_leave_no_connection_in_use) {
 }
 
 BOOST_AUTO_TEST_CASE(cancelling_the_consumer_cancels_the_walk) {
-  client_fixture f;
-  auto c = f.make_client();
-  f.server.push_fault({});
-  f.server.push_fault({.delay = 3s});
-  auto pages = c.history_pages(f.schedule_id(), walk(f));
-  const auto start = std::chrono::steady_clock::now();
-  const bool cancelled = f.run([&]() -> asio::awaitable<bool> {
-    co_await pages.next();
-    using boost::asio::experimental::awaitable_operators::operator||;
-    asio::steady_timer timer(co_await asio::this_coro::executor, 100ms);
-    try {
-      co_await (pages.next() || timer.async_wait(asio::use_awaitable));
-    } catch (const ha::api_error& e) {
-      co_return e.code() == ha::errc::cancelled;
+  // A walk on a strand of its own, and one on the consumer's executor (single-threaded).
+  for (const bool single_threaded : {false, true})
+    BOOST_TEST_CONTEXT("single_threaded " << single_threaded) {
+      client_fixture f;
+      auto c = f.make_client([&](ha::client_options& o) { o.single_threaded = single_threaded; });
+      f.server.push_fault({});
+      f.server.push_fault({.delay = 3s});
+      auto pages = c.history_pages(f.schedule_id(), walk(f));
+      const auto start = std::chrono::steady_clock::now();
+      const bool cancelled = f.run([&]() -> asio::awaitable<bool> {
+        co_await pages.next();
+        using boost::asio::experimental::awaitable_operators::operator||;
+        asio::steady_timer timer(co_await asio::this_coro::executor, 100ms);
+        try {
+          co_await (pages.next() || timer.async_wait(asio::use_awaitable));
+        } catch (const ha::api_error& e) {
+          co_return e.code() == ha::errc::cancelled;
+        }
+        co_return true;  // the timer won: next() was cancelled
+      }());
+      BOOST_TEST(cancelled);
+      // Asked again, the cancelled walk says it was cancelled, and where to resume.
+      try {
+        f.run([&]() -> asio::awaitable<void> { co_await pages.next(); }());
+        BOOST_FAIL("a cancelled walk must not read as finished");
+      } catch (const ha::api_error& e) {
+        BOOST_TEST(e.code() == ha::errc::cancelled, e.what());
+        BOOST_TEST((e.details().resume_offset == 100));
+      }
+      f.io.restart();
+      f.io.run();
+      BOOST_TEST((std::chrono::steady_clock::now() - start < 2s));
+      BOOST_TEST(c.stats().in_use == 0u);
     }
-    co_return true;  // the timer won: next() was cancelled
-  }());
-  BOOST_TEST(cancelled);
-  // Asked again, the cancelled walk says it was cancelled, and where to resume.
-  try {
-    f.run([&]() -> asio::awaitable<void> { co_await pages.next(); }());
-    BOOST_FAIL("a cancelled walk must not read as finished");
-  } catch (const ha::api_error& e) {
-    BOOST_TEST(e.code() == ha::errc::cancelled, e.what());
-    BOOST_TEST((e.details().resume_offset == 100));
-  }
-  f.io.restart();
-  f.io.run();
-  BOOST_TEST((std::chrono::steady_clock::now() - start < 2s));
-  BOOST_TEST(c.stats().in_use == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(prefetch_requests_the_next_page_while_the_consumer_works) {
