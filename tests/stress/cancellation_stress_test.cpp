@@ -19,7 +19,7 @@
 #include "stress_plan.hpp"
 
 #include <humm/analyst/client.hpp>
-#include <humm/analyst/pager.hpp>
+#include <humm/analyst/walk_schedules.hpp>
 #include <humm/analyst/testing/fake_server.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -265,8 +265,8 @@ class stress_run {
     if (j.end == ending::signal_cancel) cancel->arm(j.cancel_delay);
     ha::error_details details;  // written at completion
     auto [ec, page] = co_await client_.async_get_schedule_history(
-        ids_[j.schedule], std::move(query),
-        asio::bind_cancellation_slot(cancel->signal.slot(), asio::as_tuple(asio::use_awaitable)), &details);
+        ids_[j.schedule], std::move(query), &details,
+        asio::bind_cancellation_slot(cancel->signal.slot(), asio::as_tuple(asio::use_awaitable)));
     cancel->finish();
     if (ec == ha::errc::cancelled || ec == asio::error::operation_aborted) {
       ++(j.end == ending::signal_cancel ? t.cancelled : t.unexpected);

@@ -3,7 +3,7 @@
 // jobs (walks, calls, batches) with the way each is to end, and the server's faults. The
 // same seed gives the same plan; the threads' timing still differs from run to run.
 
-#include <humm/analyst/pager.hpp>
+#include <humm/analyst/walk_schedules.hpp>
 #include <humm/analyst/testing/fake_server.hpp>
 
 #include <chrono>
