@@ -13,7 +13,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -81,23 +81,27 @@ asio::awaitable<std::vector<schedule_walk_result>> run_batch(std::shared_ptr<bat
   co_await asio::this_coro::throw_if_cancelled(false);
   const auto here = co_await asio::this_coro::executor;
   const std::size_t workers = std::clamp<std::size_t>(concurrency, 1, std::max<std::size_t>(1, b->ids.size()));
-  asio::experimental::channel<void(boost::system::error_code)> finished(here, workers);
+  // Workers finish on their own strands; their completions come here, count, and wake the
+  // wait. (Not a channel: in Boost 1.81 a cancelled receive turns a buffered channel into an
+  // unbuffered one, and a later try_send would be lost.)
+  std::size_t finished = 0;
+  asio::steady_timer wake(here, asio::steady_timer::time_point::max());
   std::vector<std::unique_ptr<asio::cancellation_signal>> stops;
   for (std::size_t w = 0; w < workers; ++w) {
     stops.push_back(std::make_unique<asio::cancellation_signal>());
     detail::spawn_on(b->core->serial_executor(), worker(b),
                      asio::bind_cancellation_slot(stops.back()->slot(),
-                                                  asio::bind_executor(here, [&finished](std::exception_ptr, bool) {
-                                                    finished.try_send(boost::system::error_code{});
+                                                  asio::bind_executor(here, [&finished, &wake](std::exception_ptr, bool) {
+                                                    ++finished;
+                                                    wake.cancel();
                                                   })));
   }
-  for (std::size_t done = 0; done < workers;) {
-    auto [ec] = co_await finished.async_receive(asio::as_tuple(asio::use_awaitable));
-    if (!ec) {
-      ++done;
-      continue;
-    }
+  for (bool stopping = false; finished < workers;) {
+    co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
+    const auto state = co_await asio::this_coro::cancellation_state;
+    if (stopping || state.cancelled() == asio::cancellation_type::none) continue;
     // The caller cancelled: stop the walks, then wait for them to let go of the client.
+    stopping = true;
     {
       std::lock_guard lock(b->claim);
       b->cancelled = true;
