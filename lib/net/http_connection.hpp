@@ -44,7 +44,7 @@ struct exchange_error {
 class http_connection {
  public:
   /// `tls_context` null for plain HTTP. `executor` must run one handler at a time (a strand
-  /// of its own, see strands.hpp), so that the stream's timers and the calls that use the
+  /// of its own, see async/strands.hpp), so that the stream's timers and the calls that use the
   /// connection in turn never overlap.
   http_connection(asio::any_io_executor executor, asio::ssl::context* tls_context);
 

@@ -1,4 +1,4 @@
-// Which executors the client adds strands to (lib/net/strands.hpp).
+// Which executors the client adds strands to (lib/async/strands.hpp).
 
 #include "async/strands.hpp"
 
