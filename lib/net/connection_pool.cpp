@@ -18,22 +18,23 @@ namespace humm::analyst::detail {
 connection_pool::connection_pool(asio::any_io_executor executor, pool_settings settings)
     : executor_(std::move(executor)),
       settings_(std::move(settings)),
-      permits_(executor_, std::max<std::size_t>(settings_.max_connections, 1)) {
-  for (std::size_t i = 0; i < std::max<std::size_t>(settings_.max_connections, 1); ++i)
-    permits_.try_send(boost::system::error_code{});
-}
+      permits_(executor_, std::max<std::size_t>(settings_.max_connections, 1)) {}
 
 connection_pool::~connection_pool() { close_idle(true); }
 
 asio::awaitable<bool> connection_pool::acquire(lease& out, bool fresh, exchange_error& error) {
   co_await asio::this_coro::throw_if_cancelled(false);  // failures are told through `error`
   // A free permit is taken at once. Only a full pool waits, in order and cancellably; a
-  // permit given back while calls wait goes to the first of them, never to the buffer.
-  if (!permits_.try_receive([](boost::system::error_code) {})) {
+  // permit given back while calls wait goes to the first of them.
+  if (!permits_.try_take()) {
+    if (co_await was_cancelled()) {  // before waiting: a cancellation already past reaches no wait
+      error = {make_error_code(errc::cancelled), "cancelled while waiting for a connection", true};
+      co_return false;
+    }
     ++counters_.waiting;
-    auto [ec] = co_await permits_.async_receive(asio::as_tuple(asio::use_awaitable));
+    const bool taken = co_await permits_.take();
     --counters_.waiting;
-    if (ec) {
+    if (!taken) {
       error = {make_error_code(errc::cancelled), "cancelled while waiting for a connection", true};
       co_return false;
     }
@@ -81,7 +82,7 @@ void connection_pool::release(std::unique_ptr<http_connection> connection) {
     connection->close();
   }
   --counters_.in_use;
-  permits_.try_send(boost::system::error_code{});
+  permits_.give_back();
 }
 
 void connection_pool::close_idle(bool all) {

@@ -3,14 +3,14 @@
 // recently used first and closed once older than idle_timeout, new ones opened (and counted)
 // here, callers beyond the cap waiting in order (cancellably). Thread-safe.
 //
-// A permit is the right to hold one connection; there are max_connections of them, kept in
-// a concurrent channel whose receivers queue in order. A caller takes a permit, then an
+// A permit is the right to hold one connection; there are max_connections of them
+// (async/permits.hpp), and callers wait for them in order. A caller takes a permit, then an
 // idle connection or, when none is idle, opens a new one: so idle + in use never exceeds
 // the cap. A lease gives both back when it ends, whatever ends it.
 
 #include "net/http_connection.hpp"
 
-#include <boost/asio/experimental/concurrent_channel.hpp>
+#include "async/permits.hpp"
 
 #include <atomic>
 #include <deque>
@@ -80,14 +80,12 @@ class connection_pool {
   const pool_counters& counters() const noexcept { return counters_; }
 
  private:
-  using permit_channel = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
-
   void release(std::unique_ptr<http_connection> connection);
   asio::awaitable<bool> open(lease& out, exchange_error& error);
 
   asio::any_io_executor executor_;
   const pool_settings settings_;
-  permit_channel permits_;
+  permits permits_;
   std::mutex mutex_;
   std::deque<std::unique_ptr<http_connection>> idle_;  // most recently used at the back
   pool_counters counters_;

@@ -89,6 +89,36 @@ BOOST_AUTO_TEST_CASE(concurrent_fetches_open_at_most_max_connections) {
   BOOST_TEST(c.stats().in_use == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_call_that_gives_up_waiting_for_a_connection_leaves_every_permit_to_the_next_calls) {
+  // One connection, busy; a second call waits for it and is cancelled. Every connection
+  // given back afterwards must still reach later calls (Boost 1.81's channel dropped them).
+  client_fixture f;
+  auto c = f.make_client([](ha::client_options& o) { o.max_connections = 1; });
+  f.server.push_fault({.delay = 300ms});
+  using boost::asio::experimental::awaitable_operators::operator||;
+  int fetched = 0;
+  bool gave_up = false;
+  asio::co_spawn(f.io, [&]() -> asio::awaitable<void> {
+    co_await c.get_schedule_history(f.schedule_id(), f.query(1));  // holds the connection 300 ms
+    ++fetched;
+  }, asio::detached);
+  asio::co_spawn(f.io, [&]() -> asio::awaitable<void> {
+    co_await pause(50ms);
+    const auto winner = co_await (c.get_schedule_history(f.schedule_id(), f.query(1)) || pause(50ms));
+    gave_up = winner.index() == 1;
+    co_await pause(400ms);  // the first call has given its connection back
+    for (int i = 0; i < 3; ++i) {
+      const auto later = co_await (c.get_schedule_history(f.schedule_id(), f.query(1)) || pause(5s));
+      if (later.index() == 0) ++fetched;
+    }
+  }, asio::detached);
+  f.io.run();
+  BOOST_TEST(gave_up);
+  BOOST_TEST(fetched == 4);
+  BOOST_TEST(c.stats().waiting == 0u);
+  BOOST_TEST(c.stats().in_use == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(a_server_closing_idle_connections_costs_no_failed_call) {
   client_fixture f({.idle_close = 50ms});
   auto c = f.make_client();
