@@ -6,7 +6,7 @@
 //
 // Every coroutine here runs on the awaiting coroutine's executor, which must run one handler
 // at a time (a strand, or an io_context run by one thread): the public entry points in
-// client.cpp and the walks in walk.cpp put it there.
+// client.cpp and the walk's driver (walk_driver.cpp) put it there.
 
 #include "net/body_recycler.hpp"
 #include "net/connection_pool.hpp"

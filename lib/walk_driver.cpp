@@ -2,6 +2,8 @@
 
 #include "walk_driver.hpp"
 
+#include "async/cancellation.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
@@ -63,6 +65,12 @@ asio::awaitable<std::optional<history_page>> walk_driver::next() {
       case walk_step::fail: throw_failure(step.failure);
       case walk_step::done: answered_.clear(); co_return std::nullopt;
       case walk_step::wait: {
+        // A cancellation that came while no wait was pending (an answer had just woken this
+        // coroutine) counts too.
+        if (co_await was_cancelled()) {
+          plan_.cancel();
+          break;
+        }
         auto [ec] = co_await wake_.async_receive(asio::as_tuple(asio::use_awaitable));
         if (ec) plan_.cancel();
         break;

@@ -32,7 +32,8 @@ class walk_driver : public std::enable_shared_from_this<walk_driver> {
 
   /// On executor(): the next page, nullopt after the last; throws api_error. One at a time.
   /// A cancellation of the awaiting coroutine cancels the walk. It awaits nothing but the
-  /// next answer (without throwing), so it may run inside the consumer's own coroutine.
+  /// next answer, so it may run inside the consumer's own coroutine (whose throw_if_cancelled
+  /// setting then applies, as to any operation it awaits).
   asio::awaitable<std::optional<history_page>> next();
   /// The same as a coroutine of its own (spawned by async/run_on.hpp), whose cancellation
   /// ends in api_error, never in Asio's operation_aborted.
@@ -64,6 +65,8 @@ class walk_driver : public std::enable_shared_from_this<walk_driver> {
   std::map<std::int64_t, schedule_history> answered_;     // pages kept for the consumer
   std::map<std::int64_t, error_details> failed_details_;  // why a page's request failed
   // Wakes next() when an answer arrives; a receive cancelled by the consumer cancels the walk.
+  // (After a cancelled receive a Boost 1.81 channel drops later try_sends: harmless here, as
+  // a cancelled walk never waits again.)
   asio::experimental::channel<void(boost::system::error_code)> wake_;
 
   mutable std::mutex stats_mutex_;  // stats() may be called from any thread

@@ -7,8 +7,8 @@
 // frees or reuses its slot before that post runs (a walk dropping a request, any coroutine
 // that completes), the emit touches freed memory. Here the caller's slot holds a handler that
 // shares ownership of a relay; the relay's signal is emitted only on the target executor, and
-// only while the operation runs, so nothing it touches can be gone. This is the only place in
-// the library where work crosses executors.
+// only while the operation runs, so nothing it touches can be gone. Every coroutine the
+// library starts on another executor than its caller's is started here.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>

@@ -1,8 +1,9 @@
 #pragma once
 // The runs a walk has handed out, so that each is handed out once, whatever the server
 // repeats: offset pages shift when runs are created during a walk, and a hostile server may
-// cycle through the same pages. Every id is kept (16 bytes each, in one flat table), which
-// is what lets a walk tell that its pages stopped bringing new runs.
+// cycle through the same pages. Every id is kept (16 bytes each, in one flat table at most
+// half full: 32 to 64 bytes a run), which is what lets a walk tell that its pages stopped
+// bringing new runs.
 
 #include <humm/analyst/uuid.hpp>
 

@@ -1,6 +1,6 @@
 #pragma once
 // The decisions of a walk, free of I/O: which pages to request, which to cancel, which to
-// hand out next, and when the walk ends or fails. A thin coroutine (walk.cpp) feeds it
+// hand out next, and when the walk ends or fails. A thin coroutine (walk_driver.cpp) feeds it
 // events (a page answered or failed, the consumer cancelled) and carries out the steps it
 // returns, one at a time, in the manner of Boost.MySQL's sans-io connection pool nodes and
 // Boost.Redis's exec_fsm. Every rule is unit-tested without sockets (tests/unit/walk_plan_test.cpp).

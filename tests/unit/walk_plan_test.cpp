@@ -87,7 +87,7 @@ struct walk_setup {
   std::uint32_t seed = 1;
   std::size_t max_steps = 100'000;
   // Called once per step; returns true to cancel the walk before that step.
-  std::function<bool(std::size_t step)> cancel_before;
+  std::function<bool(std::size_t step)> cancel_before = {};
 };
 
 // Drives a plan as lib/walk.cpp does; `serve` answers a request when the simulation picks it

@@ -118,6 +118,11 @@ class client {
         token, std::string(run_id), std::string(organization_id), call, details);
   }
   template <class CompletionToken>
+  auto async_get_run_details(std::string_view run_id, std::string_view organization_id, call_options call,
+                             CompletionToken&& token) {
+    return async_get_run_details(run_id, organization_id, call, nullptr, std::forward<CompletionToken>(token));
+  }
+  template <class CompletionToken>
   auto async_get_run_details(std::string_view run_id, std::string_view organization_id, CompletionToken&& token) {
     return async_get_run_details(run_id, organization_id, call_options{}, nullptr,
                                  std::forward<CompletionToken>(token));

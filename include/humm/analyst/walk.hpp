@@ -1,7 +1,7 @@
 #pragma once
 // Walking a schedule's whole run history: async generators over pages and over runs, with
 // prefetch, in-order parallel fan-out, each run handed out once, and resume. Memory is
-// bounded by the pages ahead, plus 16 bytes per run handed out (the ids that keep a run
+// bounded by the pages ahead, plus 32 to 64 bytes per run handed out (the ids that keep a run
 // from being handed out twice).
 //
 //   auto pages = client.history_pages(schedule_id, {.organization_id = org});
@@ -38,7 +38,8 @@ struct walk_options {
 
 /// One page of a walk, with its place in the history. Its runs are those not handed out
 /// before: a run that offset paging shows again (new runs shift the pages) is left out and
-/// counted in walk_stats::duplicates_skipped.
+/// counted in walk_stats::duplicates_skipped, and a page left with no run is not handed out
+/// (nor is an empty last page).
 struct history_page {
   std::int64_t offset = 0;  ///< the offset this page was requested at
   schedule_history history;
