@@ -37,14 +37,36 @@ struct batch {
   run_callback on_run;
   done_callback on_done;
   std::vector<schedule_walk_result> results;
-  std::mutex claim;  // guards the two below
+  std::mutex claim;  // guards the three below
   std::size_t next_index = 0;
-  bool cancelled = false;
+  bool stopped = false;                // cancelled, or a callback threw
+  std::exception_ptr callback_failure;  // the first exception a callback threw
 
   std::optional<std::size_t> take() {
     std::lock_guard lock(claim);
-    if (cancelled || next_index == ids.size()) return std::nullopt;
+    if (stopped || next_index == ids.size()) return std::nullopt;
     return next_index++;
+  }
+  void stop(std::exception_ptr failure = nullptr) {
+    std::lock_guard lock(claim);
+    stopped = true;
+    if (failure && !callback_failure) callback_failure = failure;
+  }
+  std::exception_ptr failure() {
+    std::lock_guard lock(claim);
+    return callback_failure;
+  }
+
+  // Runs a user's callback; one that throws stops the batch, and walk_schedules rethrows it.
+  template <class Callback>
+  bool call_back(Callback&& callback) noexcept {
+    try {
+      callback();
+      return true;
+    } catch (...) {
+      stop(std::current_exception());
+      return false;
+    }
   }
 };
 
@@ -52,10 +74,17 @@ struct batch {
 asio::awaitable<void> walk_one(batch& b, schedule_walk_result& result) {
   const auto here = co_await asio::this_coro::executor;
   page_stream pages(std::make_shared<detail::walk_driver>(b.core, here, result.schedule_id, b.options));
+  const auto hand_over = [&](const history_page& page) {
+    for (const command_run& run : page.history.runs) b.on_run(result.schedule_id, run);
+  };
   try {
     while (auto page = co_await pages.next())
-      if (b.on_run)
-        for (const command_run& run : page->history.runs) b.on_run(result.schedule_id, run);
+      if (b.on_run && !b.call_back([&] { hand_over(*page); })) {  // the batch stops
+        result.error = errc::cancelled;
+        result.details.message = "stopped: a callback threw";
+        result.details.resume_offset = page->offset;
+        break;
+      }
   } catch (const api_error& e) {
     result.error = e.code();
     result.details = e.details();
@@ -72,7 +101,7 @@ asio::awaitable<bool> worker(std::shared_ptr<batch> b) {
     schedule_walk_result& result = b->results[*i];
     result.schedule_id = b->ids[*i];
     co_await walk_one(*b, result);
-    if (b->on_done) b->on_done(result);
+    if (b->on_done && !b->call_back([&] { b->on_done(result); })) break;
   }
   co_return true;
 }
@@ -99,15 +128,15 @@ asio::awaitable<std::vector<schedule_walk_result>> run_batch(std::shared_ptr<bat
   for (bool stopping = false; finished < workers;) {
     co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
     const auto state = co_await asio::this_coro::cancellation_state;
-    if (stopping || state.cancelled() == asio::cancellation_type::none) continue;
-    // The caller cancelled: stop the walks, then wait for them to let go of the client.
+    const bool cancelled = state.cancelled() != asio::cancellation_type::none;
+    if (stopping || (!cancelled && !b->failure())) continue;
+    // The caller cancelled, or a callback threw: stop the walks, then wait for them to let go
+    // of the client.
     stopping = true;
-    {
-      std::lock_guard lock(b->claim);
-      b->cancelled = true;
-    }
+    b->stop();
     for (auto& stop : stops) stop->emit(asio::cancellation_type::terminal);
   }
+  if (const auto failure = b->failure()) std::rethrow_exception(failure);
   // Schedules no worker reached (the caller cancelled) say so.
   for (std::size_t i = b->next_index; i < b->ids.size(); ++i) {
     b->results[i].schedule_id = b->ids[i];

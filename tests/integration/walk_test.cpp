@@ -352,6 +352,35 @@ BOOST_AUTO_TEST_CASE(many_schedules_with_bounded_concurrency) {
   BOOST_TEST(f.server.counters().max_concurrent_requests <= 3u);
 }
 
+BOOST_AUTO_TEST_CASE(a_callback_that_throws_stops_the_batch_and_its_exception_reaches_the_caller) {
+  client_fixture f;
+  std::vector<std::string> ids_to_walk;
+  for (int i = 0; i < 6; ++i) ids_to_walk.push_back(ha::format_uuid(f.server.add_schedule(400, 90 + i).schedule.id));
+  auto c = f.make_client();
+  for (const bool from_on_done : {false, true})
+    BOOST_TEST_CONTEXT((from_on_done ? "on_done" : "on_run") << " throws") {
+      std::size_t runs = 0, done = 0;
+      try {
+        f.run(ha::walk_schedules(
+            c, ids_to_walk, walk(f, 20), 3,
+            [&](const std::string&, const ha::command_run&) {
+              if (++runs == 150 && !from_on_done) throw std::runtime_error("the consumer's disk is full");
+            },
+            [&](const ha::schedule_walk_result&) {
+              if (++done == 1 && from_on_done) throw std::runtime_error("the consumer's disk is full");
+            }));
+        BOOST_FAIL("the callback's exception must reach the caller");
+      } catch (const std::runtime_error& e) {
+        BOOST_TEST(std::string(e.what()) == "the consumer's disk is full");
+      }
+      BOOST_TEST(runs < 6u * 400u);  // the batch stopped instead of walking every history
+      f.io.restart();
+      f.io.run();
+      BOOST_TEST(c.stats().in_use == 0u);
+      BOOST_TEST(c.stats().waiting == 0u);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_batch_hands_out_each_run_once_when_runs_are_created_during_its_walk) {
   client_fixture f;
   auto c = f.make_client();

@@ -27,7 +27,8 @@ struct schedule_walk_result {
 /// executor (on that executor itself for a single-threaded client); callbacks of different
 /// schedules may run at once when several threads run the executor. One schedule's failure
 /// never stops the others. Results come back in input order. Cancelling the returned
-/// operation stops the walks: those not finished end with errc::cancelled.
+/// operation stops the walks: those not finished end with errc::cancelled. A callback that
+/// throws stops the batch the same way, and the returned operation then rethrows its exception.
 boost::asio::awaitable<std::vector<schedule_walk_result>> walk_schedules(
     client& c, std::vector<std::string> schedule_ids, walk_options options, std::size_t concurrency,
     std::function<void(const std::string& schedule_id, const command_run& run)> on_run,
