@@ -18,8 +18,7 @@ namespace humm::analyst::detail {
 namespace {
 
 walk_limits limits_of(const walk_options& options) {
-  return {options.start_offset, options.page_size, std::max(options.prefetch, options.max_in_flight),
-          options.max_in_flight};
+  return {options.start_offset, options.page_size, options.prefetch, options.max_in_flight};
 }
 
 }  // namespace

@@ -157,7 +157,7 @@ void walk_plan::end_at(std::int64_t offset) {
 std::optional<std::int64_t> walk_plan::next_request() {
   if (failure_ || (end_ && next_hand_out_ >= *end_)) return std::nullopt;
   const std::size_t max_in_flight = std::max<std::size_t>(1, limits_.max_in_flight);
-  const std::size_t window = std::max<std::size_t>({1, limits_.window, max_in_flight});
+  const std::size_t window = std::max<std::size_t>({1, limits_.prefetch, max_in_flight});
   constexpr std::int64_t largest = std::numeric_limits<std::int64_t>::max();
   while (slots_.size() < window && in_flight_ < max_in_flight) {
     std::int64_t offset;

@@ -40,8 +40,9 @@ struct walk_failure {
 struct walk_limits {
   std::int64_t start_offset = 0;
   std::int64_t page_size = 100;    ///< the limit each request sends
-  std::size_t window = 1;          ///< pages requested or held ahead of the consumer, at most
-  std::size_t max_in_flight = 1;   ///< requests at a time, at most
+  std::size_t prefetch = 1;        ///< pages requested ahead of the consumer (walk_options::prefetch)
+  std::size_t max_in_flight = 1;   ///< requests at a time, at most; max(prefetch, max_in_flight)
+                                   ///< pages are requested or held ahead, at most
 };
 
 /// What the driver does next.

@@ -93,8 +93,7 @@ struct walk_setup {
 // Drives a plan as lib/walk.cpp does; `serve` answers a request when the simulation picks it
 // (answers come in a random order: any request in flight may be answered next).
 outcome drive(const walk_setup& setup, const std::function<answer(std::int64_t offset)>& serve) {
-  d::walk_plan plan({setup.start_offset, setup.page_size, std::max(setup.prefetch, setup.max_in_flight),
-                     setup.max_in_flight});
+  d::walk_plan plan({setup.start_offset, setup.page_size, setup.prefetch, setup.max_in_flight});
   std::mt19937 random(setup.seed);
   std::vector<std::int64_t> in_flight;
   std::set<std::int64_t> cancelled;
