@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "input.hpp"
 #include "schedule_list.hpp"
+#include "text.hpp"
 
 #include <humm/analyst/walk_schedules.hpp>
 
@@ -42,19 +43,19 @@ std::optional<std::vector<std::string>> load_ids(const batch_args& a) {
   std::optional<shard> part = shard{};
   std::string why, text;
   if (a.shard_text && !(part = parse_shard(*a.shard_text, why))) {
-    std::cerr << "humm-history: " << why << '\n';
+    std::cerr << message_line(why) << '\n';
     return std::nullopt;
   }
   if (a.schedules_file == "-" && isatty(STDIN_FILENO))
     std::cerr << "humm-history: reading schedule ids from the terminal, one per line; end with Ctrl-D\n";
   if (!read_all(a.schedules_file, text, why)) {
-    std::cerr << "humm-history: " << why << '\n';
+    std::cerr << message_line(why) << '\n';
     return std::nullopt;
   }
   schedule_list list = parse_schedule_list(text, source_name(a.schedules_file));
-  for (const std::string& problem : list.problems) std::cerr << "humm-history: " << problem << '\n';
+  for (const std::string& problem : list.problems) std::cerr << message_line(problem) << '\n';
   if (!list.problems.empty()) return std::nullopt;
-  if (list.ids.empty()) std::cerr << "humm-history: no schedule ids in " << source_name(a.schedules_file) << '\n';
+  if (list.ids.empty()) std::cerr << message_line("no schedule ids in " + source_name(a.schedules_file)) << '\n';
   std::vector<std::string> kept;
   for (std::string& id : list.ids)
     if (in_shard(id, *part)) kept.push_back(std::move(id));

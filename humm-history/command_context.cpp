@@ -4,6 +4,7 @@
 #include "command_context.hpp"
 
 #include "commands.hpp"
+#include "text.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 
@@ -27,7 +28,7 @@ std::unique_ptr<command_context> command_context::open(const connection_settings
              " retries" + (connection.ca_file.empty() ? "" : ", trusting " + connection.ca_file));
     return ctx;
   } catch (const std::invalid_argument& e) {  // a malformed base URL, an unusable CA file
-    std::cerr << "humm-history: " << e.what() << '\n';
+    std::cerr << message_line(e.what()) << '\n';
     return nullptr;
   }
 }
@@ -70,8 +71,10 @@ int command_context::run(std::function<boost::asio::awaitable<int>()> body) {
   return code;
 }
 
+// Lines quote what others wrote (the server's messages, --org, a schedules file): each is
+// made one printable line, so that none can move the cursor or forge a line of its own.
 void command_context::log(std::string_view line) {
-  if (settings.verbose) status.print("humm-history: " + std::string(line));
+  if (settings.verbose) status.print(message_line(line));
 }
 
 // The client's own target, not one built here: a second builder could differ from what is
@@ -84,7 +87,7 @@ std::string command_context::request_line(std::string_view schedule_id, const ha
   }
 }
 
-void command_context::error(std::string_view line) { status.print("humm-history: " + std::string(line)); }
+void command_context::error(std::string_view line) { status.print(message_line(line)); }
 
 std::string describe(const ha::api_error& e) {
   // Not what(): std::system_error appends the code's own text ("the server answered with an

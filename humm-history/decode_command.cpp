@@ -2,6 +2,7 @@
 // its normalized JSON (UTC `Z` times, lowercase UUIDs, the documented keys).
 
 #include "commands.hpp"
+#include "text.hpp"
 #include "input.hpp"
 #include "output.hpp"
 
@@ -24,19 +25,19 @@ command add_decode_command(CLI::App& app) {
   return [path] {
     std::string text, why;
     if (!read_all(*path, text, why)) {
-      std::cerr << "humm-history: " << why << '\n';
+      std::cerr << message_line(why) << '\n';
       return int{bad_input};
     }
     auto history = humm::analyst::try_decode<humm::analyst::schedule_history>(text);
     if (!history) {
-      std::cerr << "humm-history: " << source_name(*path) << ": " << history.error().message() << '\n';
+      std::cerr << message_line(source_name(*path) + ": " + history.error().message()) << '\n';
       return int{bad_input};
     }
     output out;
     write_page_json(out, *history);
     out.flush();
     if (out.error().empty()) return int{success};  // a reader that went away is no failure
-    std::cerr << "humm-history: cannot write the output: " << out.error() << '\n';
+    std::cerr << message_line("cannot write the output: " + out.error()) << '\n';
     return int{failure};
   };
 }

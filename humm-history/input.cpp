@@ -20,6 +20,7 @@ bool read_all(const std::string& path, std::string& text, std::string& why) {
   const int error = errno;
   if (!from_stdin) std::fclose(file);
   if (failed) return why = "cannot read " + name + ": " + std::strerror(error), false;
+  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);
   return true;
 }
 

@@ -1,6 +1,7 @@
 // humm-history: the command-line tool of the Humm Analyst SDK.
 
 #include "commands.hpp"
+#include "text.hpp"
 
 #include <humm/analyst/version.hpp>
 
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "humm-history: " << e.what() << " (see --help)\n";
+    std::cerr << message_line(std::string(e.what()) + " (see --help)") << '\n';
     return bad_input;
   }
   for (auto& [subcommand, run] : commands) {

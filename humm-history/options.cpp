@@ -39,6 +39,9 @@ void add_connection_options(CLI::App& sub, connection_settings& s) {
       ->envname("HUMM_BASE_URL")
       ->capture_default_str()
       ->group(group);
+  sub.add_flag("--allow-insecure-http", s.allow_insecure_http,
+               "Allow an http:// base URL beyond localhost: the token then travels unencrypted")
+      ->group(group);
   sub.add_option("--token-file", s.token_file, "Read the API token from this file (first line)")
       ->type_name("FILE")
       ->group(group);
@@ -80,14 +83,18 @@ const char* non_empty_env(const char* name) {
   return value && *value ? value : nullptr;
 }
 
-// The first line of the token file, without surrounding white space.
+// A token as written in a file or a variable: its first line, without surrounding white space.
+std::string token_from(std::string_view text) {
+  text = text.substr(0, text.find_first_of("\r\n"));
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return std::string(text.substr(first, text.find_last_not_of(" \t") - first + 1));
+}
+
 bool read_token_file(const std::string& path, std::string& token, std::string& why) {
   std::string text;
   if (!read_all(path, text, why)) return false;
-  text = text.substr(0, text.find_first_of("\r\n"));
-  const auto first = text.find_first_not_of(" \t");
-  const auto last = text.find_last_not_of(" \t");
-  token = first == std::string::npos ? "" : text.substr(first, last - first + 1);
+  token = token_from(text);
   if (token.empty()) return why = "--token-file: '" + path + "' holds no token", false;
   return true;
 }
@@ -100,7 +107,8 @@ bool find_token(const connection_settings& s, std::string& token, std::string& s
   }
   if (!s.token_file.empty()) return source = "--token-file", read_token_file(s.token_file, token, why);
   for (const char* name : {"HUMM_API_TOKEN", "HUMM_PAT"}) {
-    if (const char* value = non_empty_env(name)) return token = value, source = name, true;
+    if (const char* value = non_empty_env(name); value && !(token = token_from(value)).empty())
+      return source = name, true;
   }
   why = "no API token: set HUMM_API_TOKEN (or HUMM_PAT) to your personal access token, or use --token-file FILE";
   return false;
@@ -112,10 +120,11 @@ std::optional<ha::client_options> make_client_options(const connection_settings&
   ha::client_options options;
   std::string why;
   if (!find_token(s, options.token, token_source, why)) {
-    std::cerr << "humm-history: " << why << '\n';
+    std::cerr << message_line(why) << '\n';
     return std::nullopt;
   }
   options.base_url = s.base_url;
+  options.allow_insecure_http = s.allow_insecure_http;
   options.tls.ca_file = s.ca_file;
   options.max_connections = s.max_connections;
   const auto timeout = std::chrono::milliseconds(static_cast<long long>(s.timeout_s * 1000));
@@ -128,8 +137,8 @@ std::optional<ha::client_options> make_client_options(const connection_settings&
 
 bool check_schedule_id(const std::string& id) {
   if (ha::parse_uuid(id)) return true;
-  std::cerr << "humm-history: --schedule: expected a UUID (8-4-4-4-12 hex digits), got \"" << one_line(id.substr(0, 60))
-            << "\"\n";
+  std::cerr << message_line("--schedule: expected a UUID (8-4-4-4-12 hex digits), got \"" + id.substr(0, 60) + "\"")
+            << '\n';
   return false;
 }
 

@@ -18,6 +18,7 @@ namespace humm_history {
 /// visible to every user of the machine (ps) and kept in shell histories.
 struct connection_settings {
   std::string base_url = "https://analyst.heyhumm.ai";
+  bool allow_insecure_http = false;
   std::string token_file;
   std::string ca_file;
   std::size_t max_connections = 16;

@@ -95,7 +95,7 @@ std::string status_line::render(std::size_t width) const {
 void status_line::draw() {
   last_draw_ = clock::now();
   if (!terminal_) {
-    std::cerr << "humm-history: " << render(0) << '\n';
+    std::cerr << message_line(render(0)) << '\n';
     return;
   }
   const std::size_t width = std::max<std::size_t>(terminal_width(STDERR_FILENO), 20);

@@ -3,6 +3,8 @@
 
 #include "text.hpp"
 
+#include <humm/analyst/printable.hpp>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -92,6 +94,8 @@ void append_utf8(std::string& out, char32_t c) {
 bool is_control(char32_t c) { return c < 0x20 || (c >= 0x7F && c < 0xA0); }
 
 }  // namespace
+
+std::string message_line(std::string_view text) { return "humm-history: " + humm::analyst::printable(text); }
 
 std::size_t display_width(std::string_view text) {
   std::size_t width = 0;

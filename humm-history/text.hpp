@@ -12,6 +12,11 @@
 
 namespace humm_history {
 
+/// A line of the tool's own on stderr: "humm-history: " and `text` as one printable line
+/// (humm::analyst::printable), since messages quote what others wrote: the server, a
+/// schedules file, an argument. Every such line goes through here.
+std::string message_line(std::string_view text);
+
 /// Columns `text` takes on a terminal: East Asian wide characters and emoji take two,
 /// combining marks none. Bytes that are not UTF-8 count one column each.
 std::size_t display_width(std::string_view text);

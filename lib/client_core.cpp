@@ -7,6 +7,7 @@
 #include "async/strands.hpp"
 #include "sansio/http_error.hpp"
 #include "sansio/retry.hpp"
+#include "sansio/safe_text.hpp"
 
 #include <humm/analyst/decode.hpp>
 
@@ -31,7 +32,7 @@ double jitter() {
 endpoint parse_or_throw(const client_options& options) {
   endpoint where;
   argument_problem problem;
-  if (!parse_base_url(options.base_url, where, problem) ||
+  if (!parse_base_url(options.base_url, options.allow_insecure_http, where, problem) ||
       !check_header_value("user_agent", options.user_agent, problem))
     throw std::invalid_argument(problem.message());
   return where;
@@ -148,7 +149,7 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
     if (!decision.retry) {
       if (answered) {
         result.code = make_error_code(errc::http_status);
-        result.details = describe_http_error(what(), answer.status, answer.body, answer.request_id);
+        result.details = describe_http_error(what(), answer.status, answer.body, answer.request_id, options.token);
       } else {
         result.code = error.code;
         result.details.message = what() + ": " + error.message;
@@ -168,12 +169,16 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
   }
 }
 
-// A GET whose body decodes to T.
+// A GET whose body decodes to T. Every failure leaves here made safe: whatever the server
+// sent is redacted of the token and shown as one printable line.
 template <class T>
 asio::awaitable<outcome<T>> client_core::fetch(std::string target, const call_options& call) {
   auto body = co_await get(std::move(target), call);
   outcome<T> result{body.code, std::move(body.details), {}};
-  if (result.code) co_return result;
+  if (result.code) {
+    make_safe(result.details, options.token);
+    co_return result;
+  }
   // When no other request is at the server, a call that waited for the connection this
   // one just gave back sends its request first, so that the server works while this
   // thread decodes. With requests in flight the server has work already: decode at once.
@@ -183,7 +188,8 @@ asio::awaitable<outcome<T>> client_core::fetch(std::string target, const call_op
   if (!decoded) {
     result.code = make_error_code(errc::decode);
     result.details.message = "the response is not the documented JSON: " + decoded.error().message();
-    result.details.body_excerpt = body.value.substr(0, max_body_excerpt);
+    result.details.body_excerpt = excerpt(body.value, max_body_excerpt, options.token);
+    make_safe(result.details, options.token);
     co_return result;
   }
   bodies_.give_back(std::move(body.value));

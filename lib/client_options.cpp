@@ -1,20 +1,35 @@
+// client_options::from_env(): the settings a deployment gives through the environment.
+
 #include <humm/analyst/client_options.hpp>
 
 #include <cstdlib>
+#include <optional>
+#include <string_view>
 
 namespace humm::analyst {
 
+namespace {
+
+// An environment variable without the white space around it (`export HUMM_API_TOKEN="$(cat
+// file)"` keeps a newline, pasted values keep spaces); nothing when empty or unset.
+std::optional<std::string> from_environment(const char* name) {
+  const char* value = std::getenv(name);
+  if (!value) return std::nullopt;
+  const std::string_view text(value);
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return std::nullopt;
+  return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
+}
+
+}  // namespace
+
 client_options client_options::from_env() {
   client_options options;
-  auto get = [](const char* name) -> const char* {
-    const char* value = std::getenv(name);
-    return value && *value ? value : nullptr;
-  };
-  if (const char* token = get("HUMM_API_TOKEN"))
-    options.token = token;
-  else if (const char* pat = get("HUMM_PAT"))
-    options.token = pat;
-  if (const char* base_url = get("HUMM_BASE_URL")) options.base_url = base_url;
+  if (auto token = from_environment("HUMM_API_TOKEN"))
+    options.token = *std::move(token);
+  else if (auto pat = from_environment("HUMM_PAT"))
+    options.token = *std::move(pat);
+  if (auto base_url = from_environment("HUMM_BASE_URL")) options.base_url = *std::move(base_url);
   return options;
 }
 

@@ -166,14 +166,20 @@ asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chr
   if (auto* tls = std::get_if<tls_stream>(&stream_)) {
     // SNI only for names (RFC 6066). OpenSSL checks the peer against the name or the IP
     // address during the handshake; like browsers, it ignores a subject CN (SANs only).
+    // A set-up call that fails would leave the name unchecked: fail closed.
     SSL* ssl = tls->native_handle();
     X509_VERIFY_PARAM* checks = SSL_get0_param(ssl);
+    bool checked;
     if (is_ip_literal(where.host)) {
-      X509_VERIFY_PARAM_set1_ip_asc(checks, where.host.c_str());
+      checked = X509_VERIFY_PARAM_set1_ip_asc(checks, where.host.c_str()) == 1;
     } else {
-      SSL_set_tlsext_host_name(ssl, where.host.c_str());
       X509_VERIFY_PARAM_set_hostflags(checks, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
-      X509_VERIFY_PARAM_set1_host(checks, where.host.c_str(), where.host.size());
+      checked = SSL_set_tlsext_host_name(ssl, where.host.c_str()) == 1 &&
+                X509_VERIFY_PARAM_set1_host(checks, where.host.c_str(), where.host.size()) == 1;
+    }
+    if (!checked) {
+      error = {make_error_code(errc::tls), "cannot set up the TLS host-name check for " + where.host_header, true};
+      co_return false;
     }
     tls_session_cache::offer(ssl);
     tls->attach();

@@ -1,5 +1,8 @@
 #include "sansio/endpoint.hpp"
 
+#include <humm/analyst/printable.hpp>
+
+#include <boost/asio/ip/address.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -31,12 +34,22 @@ std::string with_query(const endpoint& where, const std::string& path,
 
 }  // namespace
 
-bool parse_base_url(std::string_view base_url, endpoint& out, argument_problem& problem) {
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost") return true;
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(host, ec);
+  if (ec) return false;
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6()).is_loopback();
+  return address.is_loopback();
+}
+
+bool parse_base_url(std::string_view base_url, bool allow_insecure_http, endpoint& out, argument_problem& problem) {
   auto parsed = boost::urls::parse_absolute_uri(base_url);
-  if (!parsed) return reject(problem, "base_url", "not an absolute URL: \"" + std::string(base_url) + "\"");
+  if (!parsed) return reject(problem, "base_url", "not an absolute URL: \"" + printable(base_url) + "\"");
   const boost::urls::url_view& url = *parsed;
   if (url.scheme() != "https" && url.scheme() != "http")
-    return reject(problem, "base_url", "scheme must be https or http, not \"" + std::string(url.scheme()) + "\"");
+    return reject(problem, "base_url", "scheme must be https or http, not \"" + printable(url.scheme()) + "\"");
   if (url.has_userinfo()) return reject(problem, "base_url", "must not hold credentials; set the token instead");
   if (url.host().empty()) return reject(problem, "base_url", "has no host");
   if (url.has_query() || url.has_fragment()) return reject(problem, "base_url", "must not have a query or fragment");
@@ -44,6 +57,16 @@ bool parse_base_url(std::string_view base_url, endpoint& out, argument_problem& 
   endpoint result;
   result.tls = url.scheme() == "https";
   result.host = url.host_address();
+  for (const char c : result.host) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return reject(problem, "base_url",
+                    "the host holds a control character or space once percent-decoded: \"" + printable(result.host) + "\"");
+  }
+  if (!result.tls && !allow_insecure_http && !is_loopback_host(result.host))
+    return reject(problem, "base_url",
+                  "plain http:// would send the token unencrypted to " + result.host +
+                      "; use https://, or allow it for a trusted network (client_options::allow_insecure_http, "
+                      "humm-history --allow-insecure-http)");
   result.port = url.has_port() ? std::string(url.port()) : (result.tls ? "443" : "80");
   result.host_header = std::string(url.encoded_host_and_port());
   result.path_prefix = url.encoded_path();
@@ -72,8 +95,7 @@ bool check_token(std::string_view token, argument_problem& problem) {
 bool check_uuid_argument(std::string_view parameter, std::string_view text, uuid& out, argument_problem& problem) {
   const auto id = parse_uuid(text);
   if (!id) {
-    std::string shown(text.substr(0, 60));
-    return reject(problem, parameter, "expected a UUID (8-4-4-4-12 hex digits), got \"" + shown + "\"");
+    return reject(problem, parameter, "expected a UUID (8-4-4-4-12 hex digits), got \"" + printable(text.substr(0, 60)) + "\"");
   }
   out = *id;
   return true;

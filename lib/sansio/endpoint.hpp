@@ -27,8 +27,15 @@ struct argument_problem {
   std::string message() const { return parameter + ": " + reason; }
 };
 
-/// Parses `https://host[:port][/prefix]` or `http://...`; rejects anything else.
-bool parse_base_url(std::string_view base_url, endpoint& out, argument_problem& problem);
+/// Parses `https://host[:port][/prefix]` or `http://...`; rejects anything else, and a host
+/// that holds a control character or space once percent-decoded (a NUL would cut the name
+/// that the resolver, SNI and the certificate check see). Plain `http://` would send the
+/// token in clear text: it is refused for hosts other than loopback addresses unless
+/// `allow_insecure_http`.
+bool parse_base_url(std::string_view base_url, bool allow_insecure_http, endpoint& out, argument_problem& problem);
+
+/// `localhost`, 127.0.0.0/8, ::1 and IPv4-mapped 127.x: names that never leave the machine.
+bool is_loopback_host(std::string_view host);
 
 /// Tokens go into a header: CR, LF or other control characters would split it.
 bool check_token(std::string_view token, argument_problem& problem);

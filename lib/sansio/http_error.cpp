@@ -1,6 +1,7 @@
 #include "sansio/http_error.hpp"
 
 #include "sansio/retry.hpp"
+#include "sansio/safe_text.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -47,17 +48,19 @@ void read_fastapi_detail(std::string_view body, error_details& out, std::string&
 }  // namespace
 
 error_details describe_http_error(std::string_view what, unsigned status, std::string_view body,
-                                  std::string_view request_id) {
+                                  std::string_view request_id, std::string_view secret) {
   error_details d;
   d.http_status = status;
-  d.request_id = request_id;
-  d.body_excerpt = body.substr(0, max_body_excerpt);
+  d.request_id = excerpt(request_id, max_request_id, secret);
+  d.body_excerpt = excerpt(body, max_body_excerpt, secret);
   d.retryable = is_retryable_status(status);
   std::string summary;
   read_fastapi_detail(body, d, summary);
+  redact(summary, secret);
   d.message = std::string(what) + ": HTTP " + std::to_string(status);
-  if (!summary.empty()) d.message += ": " + summary.substr(0, max_body_excerpt);
+  if (!summary.empty()) d.message += ": " + excerpt(summary, max_body_excerpt, {});
   if (!d.request_id.empty()) d.message += " (request id " + d.request_id + ")";
+  make_safe(d, secret);
   return d;
 }
 

@@ -3,6 +3,7 @@
 #include "client_fixture.hpp"
 
 #include <humm/analyst/decode.hpp>
+#include <humm/analyst/printable.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/deferred.hpp>
@@ -129,6 +130,77 @@ BOOST_AUTO_TEST_CASE(the_token_never_appears_in_errors) {
   }
 }
 
+// Every text an error carries: what a program logs or shows.
+std::string all_texts(const ha::api_error& e) {
+  const ha::error_details& d = e.details();
+  std::string all = std::string(e.what()) + "|" + d.message + "|" + d.body_excerpt + "|" + d.request_id;
+  for (const auto& issue : d.validation) {
+    for (const auto& part : issue.loc) all += "|" + part;
+    all += "|" + issue.msg + "|" + issue.type;
+  }
+  return all;
+}
+
+BOOST_AUTO_TEST_CASE(a_token_the_server_echoes_back_is_redacted_from_every_error_text) {
+  const std::string token = "hk_live_EchoedBack_0123456789abcdef";
+  client_fixture f({.token = token});
+  auto c = f.make_client([&](ha::client_options& o) { o.retry.max_retries = 0; });
+  std::vector<ha::api_error> errors;
+  f.server.push_fault({.status = 401, .body = R"({"detail":"invalid credentials: Authorization: Bearer )" + token + R"("})"});
+  errors.push_back(f.failure_of(c, f.schedule_id(), f.query()));
+  f.server.push_fault({.status = 422, .body = R"({"detail":[{"loc":["header",")" + token + R"("],"msg":"bad token )" +
+                                                  token + R"(","type":")" + token + R"("}]})"});
+  errors.push_back(f.failure_of(c, f.schedule_id(), f.query()));
+  // A decode error quotes the offending value, shortened: the cut falls inside the token.
+  f.server.push_fault({.status = 200, .body = R"({"schedule":"The bearer token sent was )" + token + R"(","runs":[]})"});
+  errors.push_back(f.failure_of(c, f.schedule_id(), f.query()));
+  BOOST_TEST(errors[0].http_status() == 401u);
+  BOOST_TEST(errors[1].details().validation.size() == 1u);
+  BOOST_TEST(errors[2].code() == ha::errc::decode);
+  for (const auto& e : errors) {
+    const std::string all = all_texts(e);
+    BOOST_TEST(all.find(token.substr(0, 8)) == std::string::npos, "an error text holds the token: " << e.code());
+    BOOST_TEST(all.find("[redacted]") != std::string::npos, "nothing was redacted: " << e.code());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(server_text_in_errors_is_one_line_that_sends_nothing_to_the_terminal) {
+  client_fixture f;
+  auto c = f.make_client([&](ha::client_options& o) { o.retry.max_retries = 0; });
+  f.server.push_fault({.status = 404,
+                       .body = R"({"detail":"gone\u001b]0;owned\u0007\u001b[2J\nhumm-history: all schedules fetched"})"});
+  const ha::api_error e = f.failure_of(c, f.schedule_id(), f.query());
+  const std::string all = all_texts(e);
+  for (const char ch : all) BOOST_TEST((static_cast<unsigned char>(ch) >= 0x20 && ch != 0x7f), "a control byte in: " << ha::printable(all));
+  BOOST_TEST(e.details().message.find("gone\\x1b]0;owned\\x07\\x1b[2J\\nhumm-history: all schedules fetched") !=
+                 std::string::npos,
+             e.details().message);
+}
+
+BOOST_AUTO_TEST_CASE(a_host_with_a_nul_is_refused_before_anything_is_sent) {
+  // A certificate made only for elsewhere.example: with the NUL kept, the resolver and SNI
+  // saw "localhost" and the host-name check was switched off, so the call succeeded.
+  client_fixture f({.certificate_hosts = {"elsewhere.example"}});
+  const std::string url = "https://localhost%00.elsewhere.example:" + std::to_string(f.server.port());
+  BOOST_CHECK_EXCEPTION(f.make_client([&](ha::client_options& o) { o.base_url = url; }), std::invalid_argument,
+                        [](const std::exception& e) {
+                          return std::string(e.what()).find("base_url: the host holds a control character") == 0;
+                        });
+  BOOST_TEST(f.server.counters().handshakes == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(plain_http_beyond_loopback_is_refused_unless_allowed) {
+  client_fixture f({.tls = false});
+  BOOST_CHECK_EXCEPTION(f.make_client([](ha::client_options& o) { o.base_url = "http://analyst.example.com"; }),
+                        std::invalid_argument, [](const std::exception& e) {
+                          return std::string(e.what()).find("would send the token unencrypted") != std::string::npos;
+                        });
+  BOOST_CHECK_NO_THROW(f.make_client([](ha::client_options& o) {
+    o.base_url = "http://analyst.example.com";
+    o.allow_insecure_http = true;
+  }));
+}
+
 BOOST_AUTO_TEST_CASE(a_body_that_is_not_the_documented_json_is_a_decode_error) {
   client_fixture f;
   auto c = f.make_client();
@@ -221,7 +293,7 @@ BOOST_AUTO_TEST_CASE(plain_http_base_urls_work) {
 }
 
 BOOST_AUTO_TEST_CASE(options_from_the_environment) {
-  setenv("HUMM_API_TOKEN", "from-env", 1);
+  setenv("HUMM_API_TOKEN", " from-env\n", 1);  // as `export HUMM_API_TOKEN="$(cat file)"` leaves it
   setenv("HUMM_PAT", "pat", 1);
   setenv("HUMM_BASE_URL", "http://127.0.0.1:1", 1);
   auto o = ha::client_options::from_env();

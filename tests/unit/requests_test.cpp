@@ -9,16 +9,16 @@ namespace d = humm::analyst::detail;
 namespace ha = humm::analyst;
 
 namespace {
-d::endpoint parse(std::string_view url) {
+d::endpoint parse(std::string_view url, bool allow_insecure_http = false) {
   d::endpoint e;
   d::argument_problem problem;
-  BOOST_REQUIRE_MESSAGE(d::parse_base_url(url, e, problem), problem.message());
+  BOOST_REQUIRE_MESSAGE(d::parse_base_url(url, allow_insecure_http, e, problem), problem.message());
   return e;
 }
-std::string rejection(std::string_view url) {
+std::string rejection(std::string_view url, bool allow_insecure_http = false) {
   d::endpoint e;
   d::argument_problem problem;
-  BOOST_TEST(!d::parse_base_url(url, e, problem));
+  BOOST_TEST(!d::parse_base_url(url, allow_insecure_http, e, problem));
   return problem.message();
 }
 const ha::uuid id = *ha::parse_uuid("3C90C3CC-0D44-4B50-8888-8DD25736052A");
@@ -41,6 +41,32 @@ BOOST_AUTO_TEST_CASE(base_urls) {
   BOOST_TEST(rejection("ftp://example.com") == "base_url: scheme must be https or http, not \"ftp\"");
   BOOST_TEST(rejection("analyst.heyhumm.ai").find("base_url: not an absolute URL") == 0u);
   BOOST_TEST(rejection("https://user:pw@example.com").find("base_url: must not hold credentials") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_host_with_a_nul_or_control_character_once_decoded_is_rejected) {
+  // The resolver and SNI would stop at the NUL (localhost) while the certificate check was
+  // asked about the whole name, and refused it silently.
+  const std::string why = rejection("https://localhost%00.elsewhere.example:8443");
+  BOOST_TEST(why == "base_url: the host holds a control character or space once percent-decoded: "
+                    "\"localhost\\x00.elsewhere.example\"");
+  rejection("https://example.com%0d%0aX-Injected:1");
+  rejection("https://exa%20mple.com");
+  rejection("https://exa%7fmple.com");
+  BOOST_TEST(parse("https://ex%61mple.com").host == "example.com");
+}
+
+BOOST_AUTO_TEST_CASE(plain_http_is_refused_beyond_loopback_unless_allowed) {
+  for (const char* local : {"http://127.0.0.1:8080", "http://127.9.9.9", "http://localhost:1", "http://[::1]:80",
+                            "http://[::ffff:127.0.0.1]"})
+    BOOST_TEST(!parse(local).tls, local);
+  const std::string why = rejection("http://analyst.example.com");
+  BOOST_TEST(why.find("base_url: plain http:// would send the token unencrypted to analyst.example.com") == 0u, why);
+  BOOST_TEST(why.find("allow_insecure_http") != std::string::npos);
+  rejection("http://10.0.0.1:8080");
+  rejection("http://[::2]");
+  rejection("http://localhost.example.com");
+  BOOST_TEST(parse("http://analyst.example.com", true).host == "analyst.example.com");
+  BOOST_TEST(parse("https://analyst.example.com").tls);
 }
 
 BOOST_AUTO_TEST_CASE(history_targets_encode_every_parameter) {

@@ -41,8 +41,11 @@ struct call_options {
 };
 
 struct client_options {
-  /// `https://` or, for local servers, `http://`; a path prefix is kept.
+  /// `https://`, or `http://` for loopback hosts (see allow_insecure_http); a path prefix is kept.
   std::string base_url = "https://analyst.heyhumm.ai";
+  /// Lets a plain `http://` base URL name a host other than localhost, 127.0.0.0/8 or ::1.
+  /// The token then crosses the network in clear text: only for a network you trust.
+  bool allow_insecure_http = false;
   /// The personal access token, sent as `Authorization: Bearer`. Never logged or shown.
   std::string token;
   std::string user_agent = std::string("humm-analyst-cpp/") + version;
