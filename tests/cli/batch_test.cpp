@@ -88,6 +88,13 @@ BOOST_FIXTURE_TEST_CASE(walks_every_listed_schedule_ignoring_comments_and_blank_
   BOOST_TEST(stats.at("duplicates_skipped") == 0);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_byte_order_mark_at_the_start_of_the_list_is_ignored, batch_fixture) {
+  const temp_file ids("\xEF\xBB\xBF" + id_list());
+  const auto r = api.run(batch(ids.path));
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(runs_by_schedule(r.out).size() == schedules.size());
+}
+
 BOOST_FIXTURE_TEST_CASE(reads_standard_input_by_default_and_with_a_dash, batch_fixture) {
   for (const bool dash : {false, true}) {
     process_options options = api.env();

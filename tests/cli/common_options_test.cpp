@@ -3,6 +3,8 @@
 
 #include "cli_fixture.hpp"
 
+#include <humm/analyst/printable.hpp>
+
 #include <boost/test/unit_test.hpp>
 
 #include <cctype>
@@ -119,6 +121,52 @@ BOOST_FIXTURE_TEST_CASE(verbose_never_shows_the_token, common_fixture) {
     BOOST_TEST(r.err.find(api.server.options().token) == std::string::npos);
     BOOST_TEST(r.err.find("s3cret") == std::string::npos);
   }
+}
+
+BOOST_FIXTURE_TEST_CASE(a_token_the_server_echoes_is_never_printed_by_any_command, common_fixture) {
+  const std::string token = api.server.options().token;
+  const temp_file ids(id_of(data) + "\n");
+  for (auto command : every_network_command(ids.path)) {
+    api.server.push_fault({.status = 401, .body = R"({"detail":"invalid credentials: Authorization: Bearer )" + token +
+                                                   R"("})", .times = 3});
+    command.insert(command.end(), {"-v", "--retries", "0"});
+    const auto r = api.run(command);
+    BOOST_TEST(r.exit_code == 1, command[0] << ": " << r.err);
+    BOOST_TEST(r.err.find("Bearer [redacted]") != std::string::npos, command[0] << ": " << r.err);
+    BOOST_TEST(r.err.find("s3cret") == std::string::npos, command[0] << ": the token was printed");
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(every_line_on_stderr_is_the_tools_own_and_sends_no_escape_sequence, common_fixture) {
+  // A server detail that would clear the screen, retitle the terminal and forge a line, and
+  // an organization id with a line break of its own.
+  api.server.push_fault(
+      {.status = 404, .body = R"({"detail":"gone\u001b]0;owned\u0007\u001b[2J\nhumm-history: done, 0 errors"})"});
+  const auto r = api.run({"fetch", "--schedule", id_of(data), "--org", api.org + "\n\x1b[31mforged", "-v", "--retries", "0"});
+  BOOST_TEST(r.exit_code == 1, r.err);
+  for (const std::string& line : lines_of(r.err)) {
+    BOOST_TEST(line.rfind("humm-history: ", 0) == 0u, humm::analyst::printable(line));
+    for (const char c : line) BOOST_TEST(static_cast<unsigned char>(c) != 0x1b, humm::analyst::printable(line));
+  }
+  BOOST_TEST(r.err.find("gone\\x1b]0;owned\\x07\\x1b[2J\\nhumm-history: done, 0 errors") != std::string::npos,
+             humm::analyst::printable(r.err));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_token_in_the_environment_is_trimmed_like_a_token_file, common_fixture) {
+  // `export HUMM_API_TOKEN="$(cat token)"` keeps no newline, but `$(<token)` pasted with a space does.
+  for (const std::string padded : {api.server.options().token + "\n", " " + api.server.options().token + " \t"}) {
+    const auto r = api.run(fetch(), clean_env(padded));
+    BOOST_TEST(r.exit_code == 0, humm::analyst::printable(r.err));
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(plain_http_beyond_loopback_needs_allow_insecure_http, common_fixture) {
+  const auto r = run_process(exe, {"fetch", "--schedule", id_of(data), "--org", api.org, "--base-url",
+                                    "http://analyst.example.com"},
+                              api.env());
+  BOOST_TEST(r.exit_code == 2, r.err);
+  BOOST_TEST(r.err.find("would send the token unencrypted to analyst.example.com") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find("--allow-insecure-http") != std::string::npos, r.err);
 }
 
 BOOST_FIXTURE_TEST_CASE(verbose_lines_show_each_target_exactly_as_sent, common_fixture) {
