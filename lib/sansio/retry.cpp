@@ -95,4 +95,14 @@ retry_decision decide_retry(const retry_policy& policy, int retries_done, const 
   return {true, backoff_delay(policy, retries_done + 1, jitter)};
 }
 
+retry_budget::retry_budget(const retry_budget_options& options)
+    : enabled_(options.max_tokens > 0),
+      max_tokens_(options.max_tokens),
+      refill_(std::max(0.0, options.refill_per_success)),
+      tokens_(options.max_tokens) {}
+
+void retry_budget::failed() noexcept { tokens_ = std::max(0.0, tokens_ - 1); }
+
+void retry_budget::succeeded() noexcept { tokens_ = std::min(max_tokens_, tokens_ + refill_); }
+
 }  // namespace humm::analyst::detail

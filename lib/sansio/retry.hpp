@@ -55,4 +55,24 @@ bool resend_on_fresh_connection(bool connection_was_reused, bool failed_before_r
 retry_decision decide_retry(const retry_policy& policy, int retries_done, const attempt_outcome& outcome,
                             std::chrono::system_clock::time_point now, double jitter);
 
+/// The client-wide retry budget of gRPC's retry throttling (proposal A6): a bucket of
+/// `max_tokens`; each failed attempt takes one, each success gives back `refill_per_success`;
+/// retries are spent only while more than half the bucket is left. When most requests fail
+/// (an outage), calls fail fast instead of multiplying the load; successes restore it. Not
+/// thread-safe: its owner locks.
+class retry_budget {
+ public:
+  explicit retry_budget(const retry_budget_options& options);
+  bool may_retry() const noexcept { return !enabled_ || tokens_ > max_tokens_ / 2; }
+  void failed() noexcept;
+  void succeeded() noexcept;
+  double tokens() const noexcept { return tokens_; }
+
+ private:
+  bool enabled_;
+  double max_tokens_;
+  double refill_;
+  double tokens_;
+};
+
 }  // namespace humm::analyst::detail

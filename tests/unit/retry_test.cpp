@@ -105,4 +105,23 @@ BOOST_AUTO_TEST_CASE(only_a_reused_connection_that_failed_before_any_response_is
       }
 }
 
+BOOST_AUTO_TEST_CASE(the_retry_budget_stops_retries_when_most_attempts_fail_and_successes_restore_it) {
+  d::retry_budget budget({.max_tokens = 10, .refill_per_success = 0.1});
+  for (int i = 0; i < 4; ++i) budget.failed();
+  BOOST_TEST(budget.may_retry());  // 6 of 10 left
+  budget.failed();
+  BOOST_TEST(!budget.may_retry());  // half the bucket: no more retries
+  for (int i = 0; i < 100; ++i) budget.failed();
+  BOOST_TEST(budget.tokens() == 0.0);
+  for (int i = 0; i < 50; ++i) budget.succeeded();
+  BOOST_TEST(!budget.may_retry());  // 5 tokens: still half
+  for (int i = 0; i < 11; ++i) budget.succeeded();
+  BOOST_TEST(budget.may_retry());
+  for (int i = 0; i < 1000; ++i) budget.succeeded();
+  BOOST_TEST(budget.tokens() == 10.0);
+  d::retry_budget off({.max_tokens = 0});
+  for (int i = 0; i < 100; ++i) off.failed();
+  BOOST_TEST(off.may_retry());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -11,6 +11,15 @@
 
 namespace humm::analyst {
 
+/// How many retries the whole client may spend when requests keep failing (gRPC's retry
+/// throttling): a bucket of `max_tokens`, one taken by each failed attempt, and
+/// `refill_per_success` given back by each success; retries stop while half the bucket or
+/// less is left, and calls then fail at once saying so. `max_tokens` 0 turns it off.
+struct retry_budget_options {
+  double max_tokens = 10;
+  double refill_per_success = 0.1;
+};
+
 /// When and how long to wait before trying a request again.
 struct retry_policy {
   /// Retries after the first attempt; 0 disables. Retried: connection errors, timeouts,
@@ -21,6 +30,7 @@ struct retry_policy {
   std::chrono::milliseconds max_backoff{8000};
   /// `Retry-After` (seconds or an HTTP date) and `X-RateLimit-Reset` are honoured up to this.
   std::chrono::milliseconds max_retry_after{60'000};
+  retry_budget_options budget;
 };
 
 struct tls_options {

@@ -1,0 +1,120 @@
+// Reading rate-limit fields and pacing on them (rate_limit.hpp).
+
+#include "sansio/rate_limit.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+namespace humm::analyst::detail {
+
+using namespace std::chrono;
+
+namespace {
+
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+std::optional<std::int64_t> parse_count(std::string_view text) {
+  text = trimmed(text);
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < 0) return std::nullopt;
+  return value;
+}
+
+// The value of `key` in a list of `key=value` items separated by `,` or `;` (both IETF forms:
+// `limit=10, remaining=4, reset=3` and `"default";r=4;t=3`); empty when absent.
+std::string_view item(std::string_view list, std::string_view key) {
+  while (!list.empty()) {
+    const auto end = list.find_first_of(",;");
+    const std::string_view entry = trimmed(list.substr(0, end));
+    list = end == std::string_view::npos ? std::string_view{} : list.substr(end + 1);
+    const auto equals = entry.find('=');
+    if (equals != std::string_view::npos && trimmed(entry.substr(0, equals)) == key) return entry.substr(equals + 1);
+  }
+  return {};
+}
+
+// The first of the values that is present.
+std::string_view first_of(std::string_view a, std::string_view b) { return a.empty() ? b : a; }
+
+}  // namespace
+
+std::optional<milliseconds> parse_reset(std::string_view value, system_clock::time_point now) {
+  const auto number = parse_count(value);
+  if (!number) return std::nullopt;
+  if (*number <= unix_time_threshold) return milliseconds{*number * 1000};
+  if (*number > 253'402'300'799LL) return std::nullopt;  // after the year 9999
+  return std::max(milliseconds{0}, ceil<milliseconds>(system_clock::time_point{seconds{*number}} - now));
+}
+
+rate_limit_reading read_rate_limit(const rate_limit_fields& fields, system_clock::time_point now) {
+  rate_limit_reading r;
+  r.limit = parse_count(first_of(fields.limit, first_of(item(fields.combined, "limit"), item(fields.policy, "q"))));
+  if (!r.limit) {  // RateLimit-Policy's older form: the quota first, `10;w=1`
+    const std::string_view policy = fields.policy.substr(0, fields.policy.find_first_of(",;"));
+    r.limit = parse_count(policy);
+  }
+  r.remaining = parse_count(first_of(fields.remaining, first_of(item(fields.combined, "remaining"), item(fields.combined, "r"))));
+  const std::string_view reset = first_of(fields.reset, first_of(item(fields.combined, "reset"), item(fields.combined, "t")));
+  if (!reset.empty()) r.reset_after = parse_reset(reset, now);
+  return r;
+}
+
+rate_pacer::rate_pacer(double max_requests_per_second) {
+  if (max_requests_per_second > 0)
+    spacing_ = duration_cast<clock::duration>(duration<double>(1.0 / max_requests_per_second));
+}
+
+rate_pacer::clock::time_point rate_pacer::next_start(clock::time_point now) const {
+  clock::time_point at = std::max(now, paused_until_);
+  if (spacing_ > clock::duration::zero()) at = std::max(at, next_slot_);
+  // The allowance left in the server's window, less what is on its way there. Past the reset
+  // the limit is back; with no reset known, nothing says when to try again: go, and let the
+  // answer (a 429 at worst) tell.
+  if (reset_at_ && at < *reset_at_ && remaining_ &&
+      *remaining_ - static_cast<std::int64_t>(in_flight_) <= 0)
+    at = *reset_at_;
+  return at;
+}
+
+void rate_pacer::started(clock::time_point now) {
+  ++in_flight_;
+  if (spacing_ > clock::duration::zero()) next_slot_ = std::max(now, next_slot_) + spacing_;
+  if (reset_at_ && now >= *reset_at_) {  // a new window: the limit again, or nothing known
+    remaining_ = limit_;
+    reset_at_.reset();
+  }
+}
+
+void rate_pacer::abandoned() {
+  if (in_flight_ > 0) --in_flight_;
+}
+
+void rate_pacer::answered(unsigned status, const rate_limit_reading& reading, std::optional<milliseconds> retry_after,
+                          clock::time_point now) {
+  abandoned();
+  if (!reading.empty()) last_ = reading;
+  if (reading.limit) limit_ = reading.limit;
+  if (reading.remaining) {
+    const std::optional<clock::time_point> reset_at =
+        reading.reset_after ? std::optional(now + *reading.reset_after) : std::nullopt;
+    // Answers overtake one another: within one window the lowest allowance is the latest.
+    // Reset times in whole seconds differ by up to one between answers of the same window.
+    const bool same_window = reset_at && reset_at_ && *reset_at < *reset_at_ + seconds{1};
+    remaining_ = same_window && remaining_ ? std::min(*remaining_, *reading.remaining) : *reading.remaining;
+    if (reset_at) reset_at_ = same_window ? std::max(*reset_at_, *reset_at) : *reset_at;
+  }
+  if (status == 429) {
+    ++too_many_requests_;
+    // Every request of the client waits, not only the one that was refused.
+    const milliseconds pause = retry_after ? *retry_after : reading.reset_after ? *reading.reset_after : seconds{1};
+    paused_until_ = std::max(paused_until_, now + pause);
+    remaining_ = 0;
+  }
+}
+
+}  // namespace humm::analyst::detail
