@@ -47,10 +47,13 @@ decode_result<T> try_decode(std::string_view json_text) {
     if (detail::read_json(json_text, reader) && !reader.failed()) return result;
   }
   T result;
-  boost::json::basic_parser<detail::model_reader> parser({}, detail::model_sink(result));
+  boost::json::parse_options options;
+  options.max_depth = detail::model_reader::parser_max_depth;  // the reader fails first, naming the path
+  boost::json::basic_parser<detail::model_reader> parser(options, detail::model_sink(result));
   boost::json::error_code ec;
   const std::size_t consumed = parser.write_some(false, json_text.data(), json_text.size(), ec);
   if (!ec && consumed < json_text.size()) ec = boost::json::error::extra_data;
+  if (ec == boost::json::error::too_deep && parser.handler().failed()) return parser.handler().take_failure();
   if (ec) return syntax_failure(json_text, consumed, ec);
   if (parser.handler().failed()) return parser.handler().take_failure();
   return result;

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the build needs, only those missing; as root or through
 # sudo. Quick when everything is already there. Arguments name further packages (the
-# benchmarks' nginx, wrk and libcurl).
+# benchmarks' nginx, wrk and libcurl); --fuzz adds clang-14 and its libFuzzer runtime, for
+# the fuzz preset (scripts/test.sh and scripts/fuzz.sh ask for it).
 set -euo pipefail
 
 packages=(
   cmake ninja-build g++ ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
   libssl-dev zlib1g-dev libcli11-dev
-  "$@"
 )
+for arg in "$@"; do
+  if [ "$arg" = --fuzz ]; then
+    packages+=(clang-14 libclang-rt-14-dev)
+  else
+    packages+=("$arg")
+  fi
+done
 
 missing=()
 for p in "${packages[@]}"; do

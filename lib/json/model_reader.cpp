@@ -10,6 +10,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/mp11/algorithm.hpp>
 
+#include <algorithm>
 #include <array>
 #include <tuple>
 #include <type_traits>
@@ -305,6 +306,36 @@ void model_reader::push_dom(json::object* destination) {
   f.depth = 1;
   stack_.push_back(f);
   dom_.reset();
+  dom_levels_.clear();
+  dom_keys_.clear();
+  open_dom_level(true);
+}
+
+void model_reader::open_dom_level(bool is_object) {
+  if (!dom_levels_.empty() && !dom_levels_.back().is_object) ++dom_levels_.back().elements;
+  dom_levels_.push_back({is_object, dom_keys_.size(), 0});
+}
+
+// Ends the innermost container of a collected DOM; false (and failed) when an object held a
+// key twice. The keys are sorted to find a twin: O(n log n) however many a server sends.
+bool model_reader::close_dom_level(bool is_object) {
+  const dom_level level = dom_levels_.back();
+  if (is_object) {
+    if (dom_keys_.size() - level.first_key > 1) {
+      std::vector<std::string_view> keys(dom_keys_.begin() + static_cast<std::ptrdiff_t>(level.first_key),
+                                         dom_keys_.end());
+      std::sort(keys.begin(), keys.end());
+      if (const auto twin = std::adjacent_find(keys.begin(), keys.end()); twin != keys.end()) {
+        std::string key(*twin);
+        dom_keys_.push_back(std::move(key));  // last, as the key being read: the path names it
+        fail("repeated key");
+        return false;
+      }
+    }
+    dom_keys_.resize(level.first_key);
+  }
+  dom_levels_.pop_back();
+  return true;
 }
 
 // Where the next value in an array or a model goes; an unknown member's value is skipped.
@@ -323,7 +354,10 @@ void model_reader::value(const json_scalar& v) {
   if (!stack_.empty()) {
     frame& top = stack_.back();
     if (top.kind == frame_kind::skip) return;
-    if (top.kind == frame_kind::dom) return collect(v);
+    if (top.kind == frame_kind::dom) {
+      if (!dom_levels_.back().is_object) ++dom_levels_.back().elements;
+      return collect(v);
+    }
     if (v.kind == json::kind::null && top.kind == frame_kind::model && top.member != unknown_member) {
       std::string reason;  // a null member is settled by its rule
       if (!top.table->rules[top.member].absent(top.target, false, reason)) fail(std::move(reason));
@@ -350,11 +384,14 @@ void model_reader::collect(const json_scalar& v) {
 
 void model_reader::open(bool is_object) {
   if (failed_) return;
+  if (depth_ == max_depth) return fail("nested deeper than " + std::to_string(max_depth) + " levels", 1);
+  ++depth_;
   sink s = root_;
   if (!stack_.empty()) {
     frame& top = stack_.back();
     if (top.kind == frame_kind::skip || top.kind == frame_kind::dom) {
       ++top.depth;
+      if (top.kind == frame_kind::dom) open_dom_level(is_object);
       return;
     }
     s = next_sink(top);
@@ -372,12 +409,14 @@ void model_reader::open(bool is_object) {
 
 void model_reader::close(std::size_t size, bool is_object) {
   if (failed_) return;
+  --depth_;
   frame& top = stack_.back();
   switch (top.kind) {
     case frame_kind::skip:
       if (--top.depth == 0) stack_.pop_back();
       return;
     case frame_kind::dom:
+      if (!close_dom_level(is_object)) return;
       if (is_object)
         dom_.push_object(size);
       else
@@ -413,17 +452,33 @@ void model_reader::select_member(frame& model, std::string_view key) {
     return take_member(model, i);
   }
   model.member = unknown_member;  // the API has grown
+  unknown_key_.assign(key);        // kept: the key's text may not outlive this call
+  model.key = unknown_key_;
 }
 
-void model_reader::fail(std::string reason) {
+void model_reader::fail(std::string reason, std::size_t dom_levels_named) {
   failed_ = true;
   std::string path;
+  const auto add_key = [&path](std::string_view key) {
+    if (!path.empty()) path += '.';
+    path += key;
+  };
+  const auto add_index = [&path](std::size_t elements) { path += '[' + std::to_string(elements - 1) + ']'; };
   for (const frame& f : stack_) {
     if (f.kind == frame_kind::model) {
-      if (!path.empty()) path += '.';
-      path += f.key;
+      add_key(f.key);
     } else if (f.kind == frame_kind::array) {
-      path += '[' + std::to_string(f.elements - 1) + ']';
+      add_index(f.elements);
+    } else if (f.kind == frame_kind::dom) {
+      // Each level names the key or element being read in it: an object's last key so far.
+      for (std::size_t i = 0; i < std::min(dom_levels_.size(), dom_levels_named); ++i) {
+        const dom_level& level = dom_levels_[i];
+        const std::size_t keys_end = i + 1 < dom_levels_.size() ? dom_levels_[i + 1].first_key : dom_keys_.size();
+        if (level.is_object && keys_end > level.first_key)
+          add_key(dom_keys_[keys_end - 1]);
+        else if (!level.is_object && level.elements > 0)
+          add_index(level.elements);
+      }
     }
   }
   failure_ = {std::move(path), std::move(reason)};
@@ -460,8 +515,10 @@ bool model_reader::on_key(std::string_view part, std::size_t, json::error_code&)
     frame& top = stack_.back();
     if (top.kind == frame_kind::model)
       select_member(top, key);
-    else if (top.kind == frame_kind::dom)
+    else if (top.kind == frame_kind::dom) {
       dom_.push_key(key);
+      dom_keys_.emplace_back(key);
+    }
   }
   key_buffer_.clear();
   return true;
@@ -507,6 +564,7 @@ void replay(const json::value& v, model_reader& reader) {
   json::error_code ec;
   switch (v.kind()) {
     case json::kind::object:
+      if (reader.failed()) return;  // nothing more is read: this also bounds the recursion
       reader.on_object_begin(ec);
       for (const json::key_value_pair& entry : v.get_object()) {
         reader.on_key(entry.key(), entry.key().size(), ec);
@@ -515,6 +573,7 @@ void replay(const json::value& v, model_reader& reader) {
       reader.on_object_end(v.get_object().size(), ec);
       break;
     case json::kind::array:
+      if (reader.failed()) return;
       reader.on_array_begin(ec);
       for (const json::value& element : v.get_array()) replay(element, reader);
       reader.on_array_end(v.get_array().size(), ec);

@@ -4,8 +4,9 @@
 // becomes models in one pass over its bytes, with no DOM in between. A
 // parsed boost::json::value is read by replaying it as events (replay()), so that both
 // paths share every decoding rule (the README's "What decoding promises"): unknown keys
-// ignored, missing or null optional members absent, documented defaults kept, and a
-// failure named by its JSON path.
+// ignored, missing or null optional members absent, documented defaults kept, a key read
+// twice in one object rejected, nesting capped at max_depth, and a failure named by its
+// JSON path.
 //
 // After a failure the reader ignores the rest, so that the parser still finds a syntax
 // error further on (text that is not JSON is reported as such first).
@@ -77,6 +78,12 @@ class model_reader {
   static constexpr std::size_t max_array_size = boost::json::array::max_size();
   static constexpr std::size_t max_key_size = boost::json::string::max_size();
   static constexpr std::size_t max_string_size = boost::json::string::max_size();
+  /// Containers nested in one another, at most, counting the root: far beyond any page, and
+  /// low enough that a hostile one costs no unbounded stack (the parser recurses per level).
+  /// Parsers that read text for this reader stop one level deeper (parser_max_depth), so
+  /// that this reader is the one that names the place.
+  static constexpr std::size_t max_depth = 1000;
+  static constexpr std::size_t parser_max_depth = max_depth + 1;
 
   explicit model_reader(sink root) : root_(root) { stack_.reserve(8); }  // deeper than any model
 
@@ -118,7 +125,7 @@ class model_reader {
     const frame& top = stack_.back();
     return top.table->rules[top.next].key;
   }
-  void on_expected_key() noexcept { take_member(stack_.back(), stack_.back().next); }
+  void on_expected_key() { take_member(stack_.back(), stack_.back().next); }
 
  private:
   enum class frame_kind : std::uint8_t { model, array, skip, dom };
@@ -140,22 +147,41 @@ class model_reader {
 
   sink next_sink(frame& top);
   void select_member(frame& model, std::string_view key);
-  void take_member(frame& model, std::size_t rule) noexcept {
+  void take_member(frame& model, std::size_t rule) {
     model.member = rule;
     model.key = model.table->rules[rule].key;
     model.next = rule + 1 == model.table->size ? 0 : rule + 1;
-    model.seen |= std::uint64_t{1} << rule;
+    const std::uint64_t bit = std::uint64_t{1} << rule;
+    if (model.seen & bit) [[unlikely]]
+      return fail("repeated key");
+    model.seen |= bit;
   }
+  void open_dom_level(bool is_object);
+  bool close_dom_level(bool is_object);
   void value(const json_scalar& v);
   void collect(const json_scalar& v);  // a scalar inside a subtree collected as a DOM
   void open(bool is_object);
   void close(std::size_t size, bool is_object);
-  void fail(std::string reason);
+  // Fails at the value being read. Inside a collected DOM the path goes down to that value,
+  // or names its first `dom_levels_named` levels only (too deep a nesting: by the member
+  // that holds it, as for a skipped subtree).
+  void fail(std::string reason, std::size_t dom_levels_named = static_cast<std::size_t>(-1));
 
   sink root_;
   bool failed_ = false;
   decode_failure failure_;
   std::vector<frame> stack_;
+  std::size_t depth_ = 0;    // containers open
+  std::string unknown_key_;  // the unknown key of the open model, for the path of a skipped subtree
+  // The containers open inside a collected DOM (pagination), and the keys met in its open
+  // objects, level after level: for repeated keys and for paths.
+  struct dom_level {
+    bool is_object = false;
+    std::size_t first_key = 0;  // object: its first key in dom_keys_
+    std::size_t elements = 0;   // array: elements begun
+  };
+  std::vector<dom_level> dom_levels_;
+  std::vector<std::string> dom_keys_;
   std::string key_buffer_, string_buffer_;  // keys and strings that arrive in parts
   // Room for the DOM collection's working stack (pagination's few members need no more), so
   // that only the collected object itself is allocated.

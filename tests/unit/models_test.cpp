@@ -43,6 +43,43 @@ ha::schedule_history decoded(const json::value& response) {
   return *std::move(from_value);
 }
 
+// Text decoding takes one of two paths: the fast reader, or Boost.JSON's parser when the fast
+// reader gives up. A number with an exponent, in an unknown member at the front, makes it
+// give up, so each text-only case is decoded both ways: the two must agree.
+std::string through_fallback(std::string text) {
+  BOOST_REQUIRE(text.front() == '{');
+  return text.insert(1, R"("force_fallback": 1e0, )");
+}
+
+// The failure message of decoding `text`, which must fail the same way on both paths.
+std::string text_failure(const std::string& text) {
+  auto fast = ha::try_decode<ha::schedule_history>(std::string_view(text));
+  auto fallback = ha::try_decode<ha::schedule_history>(std::string_view(through_fallback(text)));
+  BOOST_REQUIRE_MESSAGE(!fast && !fallback, "decoding should have failed: " << text.substr(0, 300));
+  BOOST_TEST(fast.error().message() == fallback.error().message());
+  return fast.error().message();
+}
+
+// The page decoded from `text`, the same on both paths.
+ha::schedule_history text_decoded(const std::string& text) {
+  auto fast = ha::try_decode<ha::schedule_history>(std::string_view(text));
+  BOOST_REQUIRE_MESSAGE(fast, "decode failed: " << fast.error().message());
+  auto fallback = ha::try_decode<ha::schedule_history>(std::string_view(through_fallback(text)));
+  BOOST_REQUIRE_MESSAGE(fallback, "decode through the fallback failed: " << fallback.error().message());
+  BOOST_TEST((*fast == *fallback));
+  return *std::move(fast);
+}
+
+// `text` with `insertion` put right after the first occurrence of `after`.
+std::string inserted(std::string text, std::string_view after, std::string_view insertion) {
+  const std::size_t at = text.find(after);
+  BOOST_REQUIRE(at != std::string::npos);
+  return text.insert(at + after.size(), insertion);
+}
+
+// `depth` arrays nested in one another.
+std::string nested_arrays(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
 const ha::uuid seed_id = *ha::parse_uuid("3c90c3cc-0d44-4b50-8888-8dd25736052a");
 const ha::timestamp seed_time = sys_days{year{2023} / November / 7} + hours{5} + minutes{31} + seconds{56};
 
@@ -407,6 +444,71 @@ BOOST_AUTO_TEST_CASE(every_model_round_trips_on_its_own) {
   for (const ha::command_run& run : data.runs) {
     BOOST_TEST((json::value_to<ha::command_run>(json::value_from(run)) == run));
   }
+}
+
+// A DOM cannot hold a key twice, and parsers disagree on which of two they keep (Boost.JSON
+// keeps the last, a streaming reader would merge or keep the first): a repeated key a model
+// reads is rejected, so that no two readers of one page can see different pages.
+BOOST_AUTO_TEST_CASE(a_repeated_known_key_is_a_failure_naming_its_path) {
+  const std::string text = json::serialize(seed());
+  struct case_ {
+    std::string text, message;
+  };
+  const case_ cases[] = {
+      {inserted(text, R"("pagination":{})", R"(,"runs":5)"), "runs: repeated key"},
+      {inserted(text, "{", R"("runs":5,)"), "runs: expected an array, got the number or boolean 5"},
+      {inserted(text, R"("pagination":{)", R"("total":3,"total":4)"), "pagination.total: repeated key"},
+      {inserted(text, R"("status":"triggered")", R"(,"status":"failed")"), "runs[0].status: repeated key"},
+      {inserted(text, R"("command_name":"<string>")", R"(,"schedule":{"enabled":false})"), "schedule: repeated key"},
+      {inserted(text, R"("pagination":{})", R"(,"pagination":null)"), "pagination: repeated key"},
+      {inserted(text, R"("schedule":{)", R"("enabled":false,)"), "schedule.enabled: repeated key"},
+      {inserted(text, R"("is_read":true)", R"(,"is_read":null)"), "runs[0].is_read: repeated key"},
+  };
+  for (const case_& c : cases) BOOST_TEST(text_failure(c.text) == c.message);
+}
+
+BOOST_AUTO_TEST_CASE(a_repeated_key_inside_pagination_is_named_by_its_path) {
+  const std::string text = json::serialize(seed());
+  const std::string nested = inserted(text, R"("pagination":{)", R"("links":[1,{"next":"a","next":"b"}])");
+  BOOST_TEST(text_failure(nested) == "pagination.links[1].next: repeated key");
+  // The same key in sibling objects is not repeated.
+  const std::string siblings = inserted(text, R"("pagination":{)", R"("a":{"next":1},"b":{"next":2},"next":[{"next":3}])");
+  BOOST_TEST(text_decoded(siblings).pagination.fields().size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(repeated_unknown_keys_are_skipped_like_any_unknown_key) {
+  std::string text = json::serialize(seed());
+  text = inserted(text, "{", R"("served_by":"a","served_by":{"x":1,"x":2},)");
+  text = inserted(text, R"("runs":[{)", R"("tokens":1,"tokens":[2],)");
+  text = inserted(text, R"("schedule":{)", R"("owner":{"id":1,"id":2},"owner":null,)");
+  const ha::schedule_history h = text_decoded(text);
+  BOOST_TEST((h == decoded(seed())));
+}
+
+// Unknown members are skipped however deep they nest, up to a cap on the whole document's
+// nesting that keeps a hostile page from costing unbounded stack or time.
+BOOST_AUTO_TEST_CASE(unknown_subtrees_nest_up_to_the_cap_and_no_deeper) {
+  const std::size_t cap = 1000;
+  const std::string text = json::serialize(seed());
+  // The root object, the runs array and a run are three levels: the unknown value adds the rest.
+  for (std::size_t depth : {std::size_t{29}, std::size_t{30}, std::size_t{40}, std::size_t{500}, cap - 3}) {
+    const std::string deep = inserted(text, R"("runs":[{)", R"("trace":)" + nested_arrays(depth) + ",");
+    BOOST_TEST(text_decoded(deep).runs.size() == 1u, "depth " << depth);
+  }
+  for (std::size_t depth : {cap - 2, cap + 5, std::size_t{100000}}) {
+    const std::string deep = inserted(text, R"("runs":[{)", R"("trace":)" + nested_arrays(depth) + ",");
+    BOOST_TEST(text_failure(deep) == "runs[0].trace: nested deeper than 1000 levels", "depth " << depth);
+  }
+  // Inside pagination, which keeps what it holds, and at the root of an unknown key.
+  const std::string in_pagination = inserted(text, R"("pagination":{)", R"("deep":)" + nested_arrays(cap - 1));
+  BOOST_TEST(text_failure(in_pagination) == "pagination.deep: nested deeper than 1000 levels");
+  const std::string kept = inserted(text, R"("pagination":{)", R"("deep":)" + nested_arrays(cap - 2));
+  BOOST_TEST(text_decoded(kept).pagination.fields().contains("deep"));
+  // A parsed value is held to the same cap.
+  json::value dom = seed();
+  json::value* innermost = &first_run(dom.as_object())["trace"];
+  for (std::size_t i = 0; i < cap - 2; ++i) innermost = &innermost->emplace_array().emplace_back(nullptr);
+  BOOST_TEST(failure(dom) == "runs[0].trace: nested deeper than 1000 levels");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

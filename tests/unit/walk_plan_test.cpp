@@ -4,10 +4,7 @@
 // lib/walk.cpp does. Every walk must end within a bound of requests, never hand out a run
 // twice, and, against an honest server, hand out every run that existed when it started.
 
-#include "sansio/run_ledger.hpp"
-#include "sansio/walk_plan.hpp"
-
-#include <humm/analyst/testing/dataset.hpp>
+#include "../walk_simulation.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/test/data/monomorphic.hpp>
@@ -22,19 +19,13 @@
 
 namespace ha = humm::analyst;
 namespace d = humm::analyst::detail;
+using humm_test::walk_simulation::answer;
+using humm_test::walk_simulation::outcome;
+using humm_test::walk_simulation::walk_setup;
 
 namespace {
 
 constexpr std::int64_t largest = std::numeric_limits<std::int64_t>::max();
-
-ha::uuid run_id(std::uint64_t n) { return ha::testing::make_uuid(n + 1); }
-
-// What the server says for one request: runs and pagination, or a failure.
-struct answer {
-  std::vector<std::uint64_t> runs;
-  boost::json::object pagination;
-  bool fails = false;
-};
 
 // An honest server's history, newest first, to which runs can be added during the walk.
 struct history {
@@ -69,122 +60,14 @@ answer honest_page(const history& h, std::int64_t offset, std::int64_t limit, st
   return a;
 }
 
-// The simulated driver's record of one walk.
-struct outcome {
-  std::vector<std::uint64_t> runs;           // handed out, in order
-  std::vector<std::int64_t> pages;           // offsets handed out, in order
-  std::size_t requests = 0;
-  std::size_t cancels = 0;
-  std::optional<d::walk_failure> failure;
-  bool done = false;
-};
-
-struct walk_setup {
-  std::int64_t start_offset = 0;
-  std::int64_t page_size = 10;
-  std::size_t prefetch = 1;
-  std::size_t max_in_flight = 1;
-  std::uint32_t seed = 1;
-  std::size_t max_steps = 100'000;
-  // Called once per step; returns true to cancel the walk before that step.
-  std::function<bool(std::size_t step)> cancel_before = {};
-};
-
-// Drives a plan as lib/walk.cpp does; `serve` answers a request when the simulation picks it
-// (answers come in a random order: any request in flight may be answered next).
+// The shared driver (tests/walk_simulation.hpp), answering in an order drawn from the seed
+// and failing the test case on a broken rule.
 outcome drive(const walk_setup& setup, const std::function<answer(std::int64_t offset)>& serve) {
-  d::walk_plan plan({setup.start_offset, setup.page_size, setup.prefetch, setup.max_in_flight});
   std::mt19937 random(setup.seed);
-  std::vector<std::int64_t> in_flight;
-  std::set<std::int64_t> cancelled;
-  std::map<std::int64_t, std::vector<std::uint64_t>> answered;
-  d::run_ledger ledger;
-  outcome out;
-  // What the driver does while the consumer is busy: requests and cancellations only.
-  auto keep_window_full = [&] {
-    for (;;) {
-      const d::walk_step step = plan.next_in_background();
-      BOOST_TEST_REQUIRE((step.kind == d::walk_step::request || step.kind == d::walk_step::cancel ||
-                          step.kind == d::walk_step::wait));
-      if (step.kind == d::walk_step::wait) return;
-      if (step.kind == d::walk_step::request) {
-        BOOST_TEST_REQUIRE(std::count(in_flight.begin(), in_flight.end(), step.offset) == 0);
-        in_flight.push_back(step.offset);
-        ++out.requests;
-        BOOST_TEST_REQUIRE(in_flight.size() <= std::max<std::size_t>(1, setup.max_in_flight));
-      } else {
-        cancelled.insert(step.offset);
-        ++out.cancels;
-      }
-    }
-  };
-  for (std::size_t step = 0;; ++step) {
-    BOOST_TEST_REQUIRE(step < setup.max_steps, "the walk did not end within " << setup.max_steps << " steps");
-    if (setup.cancel_before && setup.cancel_before(step)) {
-      plan.cancel();
-      keep_window_full();
-    }
-    const d::walk_step next = plan.next();
-    switch (next.kind) {
-      case d::walk_step::request:
-        BOOST_TEST_REQUIRE(std::count(in_flight.begin(), in_flight.end(), next.offset) == 0);
-        in_flight.push_back(next.offset);
-        ++out.requests;
-        BOOST_TEST_REQUIRE(in_flight.size() <= std::max<std::size_t>(1, setup.max_in_flight));
-        break;
-      case d::walk_step::cancel:
-        BOOST_TEST_REQUIRE(std::count(in_flight.begin(), in_flight.end(), next.offset) == 1);
-        cancelled.insert(next.offset);
-        ++out.cancels;
-        break;
-      case d::walk_step::hand_out: {
-        BOOST_TEST_REQUIRE(answered.count(next.offset) == 1);
-        BOOST_TEST_REQUIRE((out.pages.empty() || next.offset > out.pages.back()));
-        std::vector<std::uint64_t> fresh;
-        std::size_t repeated = 0;
-        for (const auto run : answered[next.offset]) (ledger.admit(run_id(run)) ? fresh.push_back(run) : void(++repeated));
-        if (plan.handed_out(next.offset, fresh.size(), repeated)) {
-          out.pages.push_back(next.offset);
-          out.runs.insert(out.runs.end(), fresh.begin(), fresh.end());
-          keep_window_full();
-        }
-        answered.erase(next.offset);
-        break;
-      }
-      case d::walk_step::fail:
-        out.failure = next.failure;
-        // Asked again, the plan fails the same way.
-        BOOST_TEST(plan.next().kind == d::walk_step::fail);
-        return out;
-      case d::walk_step::done:
-        out.done = true;
-        BOOST_TEST(plan.next().kind == d::walk_step::done);
-        return out;
-      case d::walk_step::wait: {
-        BOOST_TEST_REQUIRE(!in_flight.empty(), "the plan waits with nothing in flight");
-        const auto pick = std::uniform_int_distribution<std::size_t>(0, in_flight.size() - 1)(random);
-        const std::int64_t offset = in_flight[pick];
-        in_flight.erase(in_flight.begin() + static_cast<std::ptrdiff_t>(pick));
-        if (cancelled.erase(offset)) {
-          plan.failed(offset, ha::errc::cancelled, "cancelled");
-          keep_window_full();
-          break;
-        }
-        answer a = serve(offset);
-        if (a.fails) {
-          plan.failed(offset, ha::errc::http_status, "503");
-          keep_window_full();
-          break;
-        }
-        ha::schedule_history page;
-        for (const auto run : a.runs) page.runs.emplace_back().id = run_id(run);
-        page.pagination = ha::pagination(a.pagination);
-        if (plan.answered(offset, d::continue_after(offset, setup.page_size, page))) answered[offset] = a.runs;
-        keep_window_full();
-        break;
-      }
-    }
-  }
+  return humm_test::walk_simulation::drive(
+      setup, serve,
+      {.pick = [&](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(random); },
+       .require = [](bool holds, const char* rule) { BOOST_TEST_REQUIRE(holds, rule); }});
 }
 
 std::vector<std::uint64_t> iota(std::uint64_t from, std::uint64_t count) {

@@ -46,12 +46,19 @@ using decode_result = boost::system::result<T, decode_failure>;
 
 // try_decode is defined in the library for each model of HUMM_ANALYST_FOR_EACH_MODEL (models.hpp).
 
-/// Decodes a parsed JSON value, never throwing for bad input.
+/// Decodes a parsed JSON value, never throwing for bad input. A boost::json::value cannot
+/// hold a key twice (the parser that built it kept one of them, Boost.JSON's the last), so
+/// the repeated-key rule below has nothing to see here.
 template <class T>
 decode_result<T> try_decode(const boost::json::value& json);
 
 /// Parses and decodes JSON text, never throwing for bad input. Text that is not JSON fails
-/// with its line and column.
+/// with its line and column. A key that a model reads (a member of a model, or any key of
+/// `pagination`, which keeps them all) given twice in one object fails, naming it
+/// ("runs[2].status: repeated key"): readers disagree on which of the two counts, and none
+/// should have to guess (as in RFC 7493, I-JSON). Repeated unknown keys are skipped, as any
+/// unknown key is. Both forms fail on containers nested deeper than 1000 levels, naming the
+/// member that holds them ("runs[0].trace: nested deeper than 1000 levels").
 template <class T>
 decode_result<T> try_decode(std::string_view json_text);
 
