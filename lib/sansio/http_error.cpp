@@ -47,7 +47,7 @@ void read_fastapi_detail(std::string_view body, error_details& out, std::string&
 }  // namespace
 
 error_details describe_http_error(std::string_view what, unsigned status, std::string_view body,
-                                  std::string_view request_id) {
+                                  std::string_view request_id, std::string_view location) {
   error_details d;
   d.http_status = status;
   d.request_id = request_id;
@@ -56,6 +56,8 @@ error_details describe_http_error(std::string_view what, unsigned status, std::s
   std::string summary;
   read_fastapi_detail(body, d, summary);
   d.message = std::string(what) + ": HTTP " + std::to_string(status);
+  if (status / 100 == 3 && !location.empty())
+    d.message += " redirect to " + std::string(location) + " (redirects are not followed)";
   if (!summary.empty()) d.message += ": " + summary.substr(0, max_body_excerpt);
   if (!d.request_id.empty()) d.message += " (request id " + d.request_id + ")";
   return d;

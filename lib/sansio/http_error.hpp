@@ -11,8 +11,9 @@ namespace humm::analyst::detail {
 /// The most of an error body kept in error_details::body_excerpt.
 inline constexpr std::size_t max_body_excerpt = 512;
 
-/// `what` names the call, e.g. "GET /reports/schedules/<id>/runs".
+/// `what` names the call, e.g. "GET /reports/schedules/<id>/runs". `location`: a redirect's
+/// `Location`, named in the message (redirects are not followed).
 error_details describe_http_error(std::string_view what, unsigned status, std::string_view body,
-                                  std::string_view request_id);
+                                  std::string_view request_id, std::string_view location = {});
 
 }  // namespace humm::analyst::detail
