@@ -26,6 +26,11 @@ std::string describe_limit(std::string_view what, std::string_view option, std::
   return std::string(what) + " exceeds " + std::string(option) + " (" + std::to_string(bytes) + " bytes)";
 }
 
+std::string over_budget(const budget_share& share) {
+  return "the responses this client is reading at once would exceed max_buffered_bytes (" +
+         std::to_string(share.budget()->limit()) + " bytes)";
+}
+
 }  // namespace
 
 void message_parser::on_response_impl(int status, beast::string_view, int, beast::error_code&) {
@@ -123,8 +128,7 @@ bool response_reader::make_body_room(std::size_t more, beast::error_code& ec) {
       refuse(ec, errc::body_too_large, describe_limit("the response body", "max_response_bytes", limits_.max_body_bytes));
       return false;
     case growth::over_budget:
-      refuse(ec, errc::body_too_large,
-             describe_limit("the responses buffered by this client", "max_buffered_bytes", out_.held.budget()->limit()));
+      refuse(ec, errc::body_too_large, over_budget(out_.held));
       return false;
   }
   return false;
@@ -160,10 +164,7 @@ response_reader::next response_reader::message_done(exchange_error& error) {
                  describe_limit("the inflated response body", "max_response_bytes", limits_.max_body_bytes), false};
         return next::failed;
       case inflate_status::over_budget:
-        error = {make_error_code(errc::body_too_large),
-                 describe_limit("the responses buffered by this client", "max_buffered_bytes",
-                                out_.held.budget()->limit()),
-                 false};
+        error = {make_error_code(errc::body_too_large), over_budget(out_.held), false};
         return next::failed;
       case inflate_status::trailing_bytes:
         error = {make_error_code(errc::connection), "the gzip response body has bytes after the end of the gzip stream",
@@ -208,7 +209,10 @@ bool read_response(std::string_view bytes, const response_limits& limits, respon
       if (ec == http::error::need_more) ec = {};
       // Every byte is here: no progress means the connection ended here.
       if (!ec && taken == 0 && !parser.is_done()) {
-        parser.put_eof(ec);
+        if (parser.got_some())
+          parser.put_eof(ec);
+        else
+          ec = http::error::end_of_stream;  // as a socket read reports a close before any byte
         if (!ec && !parser.is_done()) ec = http::error::partial_message;
       }
     }
