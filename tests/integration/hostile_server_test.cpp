@@ -168,6 +168,14 @@ BOOST_AUTO_TEST_CASE(a_redirect_names_its_location) {
   BOOST_TEST(std::string_view(long_one.what()).size() < 600u);
 }
 
+BOOST_AUTO_TEST_CASE(extra_headers_replace_the_usual_ones) {
+  client_fixture f;
+  auto c = f.make_client();
+  f.server.push_fault({.status = 404, .headers = {{"x-request-id", "chosen-by-the-test"}}});
+  const ha::api_error e = f.failure_of(c, f.schedule_id(), f.query());
+  BOOST_TEST(e.details().request_id == "chosen-by-the-test");
+}
+
 BOOST_AUTO_TEST_CASE(a_response_that_never_comes_reads_as_a_timeout) {
   client_fixture f;
   auto c = f.make_client([](ha::client_options& o) {
