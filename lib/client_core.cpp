@@ -17,6 +17,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <sys/resource.h>
+
 #include <random>
 #include <stdexcept>
 
@@ -38,6 +40,16 @@ endpoint parse_or_throw(const client_options& options) {
   return where;
 }
 
+// At most half of the descriptors the process may open, less 32, go to connections: the
+// rest of the process (its files, a server in the same process) keeps room, and a client
+// told to open more waits for a connection instead of failing for want of descriptors.
+std::size_t within_descriptor_limit(std::size_t wanted) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return wanted;
+  const std::size_t room = limit.rlim_cur > 34 ? static_cast<std::size_t>((limit.rlim_cur - 32) / 2) : 1;
+  return std::min(wanted, room);
+}
+
 template <class T>
 outcome<T> rejected(std::string message) {
   outcome<T> result;
@@ -52,10 +64,12 @@ client_core::client_core(asio::any_io_executor ex, client_options opts)
     : executor(std::move(ex)),
       options(std::move(opts)),
       where_(parse_or_throw(options)),
+      max_connections_(within_descriptor_limit(options.max_connections)),
       tls_(options.tls),
       pool_(executor, pool_settings{where_, where_.tls ? &tls_.get() : nullptr, options.connect_timeout,
-                                    options.max_connections, options.idle_timeout, options.single_threaded}),
-      bodies_(options.max_connections) {
+                                    max_connections_, options.idle_timeout, options.single_threaded}),
+      bodies_(max_connections_),
+      buffered_(options.max_buffered_bytes) {
   // A bad token fails every call with errc::invalid_argument (a client may be made before
   // the token is known); it is checked once, here.
   argument_problem problem;
@@ -79,6 +93,8 @@ client_stats client_core::stats() const {
   s.idle = pool.idle;
   s.in_use = pool.in_use;
   s.waiting = pool.waiting;
+  s.idle_discarded = pool.discarded;
+  s.max_connections = max_connections_;
   return s;
 }
 
@@ -105,7 +121,8 @@ asio::awaitable<bool> client_core::attempt(const std::string& request, std::chro
       };
       ++exchanges_in_flight_;
       const in_flight counted{exchanges_in_flight_};
-      ok = co_await lease.connection().exchange(here, request, timeout, options.max_response_bytes, out, error);
+      const response_limits limits{.max_body_bytes = options.max_response_bytes, .budget = &buffered_};
+      ok = co_await lease.connection().exchange(here, request, timeout, limits, out, error);
     }
     if (!ok && resend_on_fresh_connection(lease.reused(), error.before_response, error.code)) {
       ++stale_resends_;
@@ -149,7 +166,8 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
     if (!decision.retry) {
       if (answered) {
         result.code = make_error_code(errc::http_status);
-        result.details = describe_http_error(what(), answer.status, answer.body, answer.request_id, options.token);
+        result.details = describe_http_error(what(), answer.status, answer.body, answer.request_id, answer.location,
+                                             options.token);
       } else {
         result.code = error.code;
         result.details.message = what() + ": " + error.message;

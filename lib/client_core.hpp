@@ -10,6 +10,7 @@
 
 #include "net/body_recycler.hpp"
 #include "net/connection_pool.hpp"
+#include "net/memory_budget.hpp"
 #include "net/tls_context.hpp"
 #include "sansio/endpoint.hpp"
 
@@ -91,9 +92,11 @@ class client_core {
   asio::awaitable<outcome<T>> fetch(std::string target, const call_options& call);
 
   endpoint where_;
+  std::size_t max_connections_;  // options.max_connections within the descriptor limit
   tls_context tls_;
   connection_pool pool_;
   body_recycler bodies_;
+  memory_budget buffered_;  // options.max_buffered_bytes; outlives the calls' responses, as the core does
   std::optional<std::string> token_problem_;
   std::atomic<std::uint64_t> requests_{0}, retries_{0}, stale_resends_{0};
   std::atomic<std::size_t> exchanges_in_flight_{0};  // requests sent and not yet answered

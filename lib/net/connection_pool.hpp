@@ -28,6 +28,7 @@ struct pool_counters {
   std::atomic<std::uint64_t> idle{0};
   std::atomic<std::uint64_t> in_use{0};
   std::atomic<std::uint64_t> waiting{0};
+  std::atomic<std::uint64_t> discarded{0};  ///< idle connections found closed or out of step when taken
 };
 
 struct pool_settings {

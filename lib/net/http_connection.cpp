@@ -1,8 +1,10 @@
+// The connection of http_connection.hpp: opening (resolve, connect, TLS handshake), one
+// exchange at a time, and the check that an idle connection is still in step.
+
 #include "net/http_connection.hpp"
 
 #include "async/cancellation.hpp"
 #include "async/run_on.hpp"
-#include "net/gzip.hpp"
 #include "net/tls_session_cache.hpp"
 
 #include <humm/analyst/error.hpp>
@@ -17,11 +19,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/read.hpp>
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 namespace humm::analyst::detail {
 
@@ -30,7 +36,6 @@ namespace http = beast::http;
 namespace {
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t max_header_bytes = 64 * 1024;
 constexpr std::size_t read_buffer_bytes = 64 * 1024;
 
 // Maps a transport error to the library's codes; cancellation by the caller wins.
@@ -43,46 +48,24 @@ std::error_code classify(const boost::system::error_code& ec, bool handshake, bo
   return errc::connection;
 }
 
-// Reads a response into `response`: the status, the few headers the client acts on, and the
-// body, which grows once to its Content-Length. No map of every header is built.
-class response_reader : public http::basic_parser<false> {
- public:
-  explicit response_reader(response& out) : out_(out) { out_.body.clear(); }
-  std::string content_encoding;
+// EMFILE or ENFILE: whether the process (or the system) has no file descriptor left. Name
+// resolution that fails for it reports "Host not found" on some systems, or a bare errno
+// text: a probe tells which, and only after a failure.
+bool out_of_descriptors() {
+  const int probe = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (probe >= 0) {
+    ::close(probe);
+    return false;
+  }
+  return errno == EMFILE || errno == ENFILE;
+}
 
- private:
-  void on_request_impl(http::verb, beast::string_view, beast::string_view, int, beast::error_code&) override {}
-  void on_response_impl(int status, beast::string_view, int, beast::error_code&) override {
-    out_.status = static_cast<unsigned>(status);
-  }
-  void on_field_impl(http::field name, beast::string_view name_text, beast::string_view value,
-                     beast::error_code&) override {
-    if (name == http::field::content_encoding)
-      content_encoding.assign(value);
-    else if (name == http::field::retry_after)
-      out_.retry_after.assign(value);
-    else if (beast::iequals(name_text, "x-request-id"))
-      out_.request_id.assign(value);
-    else if (beast::iequals(name_text, "x-ratelimit-reset"))
-      out_.ratelimit_reset.assign(value);
-  }
-  void on_header_impl(beast::error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, beast::error_code&) override {
-    if (length) out_.body.reserve(static_cast<std::size_t>(*length));  // within body_limit, checked before
-  }
-  std::size_t on_body_impl(beast::string_view part, beast::error_code&) override {
-    out_.body.append(part.data(), part.size());
-    return part.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view part, beast::error_code&) override {
-    out_.body.append(part.data(), part.size());
-    return part.size();
-  }
-  void on_finish_impl(beast::error_code&) override {}
-
-  response& out_;
-};
+// The reason in a resolve or connect failure's message.
+std::string reason_for(const boost::system::error_code& ec) {
+  if (ec == asio::error::no_descriptors || out_of_descriptors())
+    return "too many open files: no file descriptor left (lower max_connections or raise the limit, ulimit -n)";
+  return ec.message();
+}
 
 bool is_ip_literal(const std::string& host) {
   boost::system::error_code ec;
@@ -148,7 +131,7 @@ asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chr
   if (resolve_ec) {
     const bool cancelled = co_await was_cancelled();
     const std::error_code code = resolving->expired ? make_error_code(errc::timeout) : classify(resolve_ec, false, cancelled);
-    error = {code, "cannot resolve " + where.host + ": " + (resolving->expired ? "timed out" : resolve_ec.message()), true};
+    error = {code, "cannot resolve " + where.host + ": " + (resolving->expired ? "timed out" : reason_for(resolve_ec)), true};
     co_return false;
   }
   // One deadline for the connection and the TLS handshake, as connect_timeout promises.
@@ -157,7 +140,7 @@ asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chr
   auto [connect_ec, connected] = co_await lowest_layer().async_connect(addresses, nothrow);
   if (connect_ec) {
     const bool cancelled = co_await was_cancelled();
-    error = {classify(connect_ec, false, cancelled), "cannot connect to " + where.host_header + ": " + connect_ec.message(),
+    error = {classify(connect_ec, false, cancelled), "cannot connect to " + where.host_header + ": " + reason_for(connect_ec),
              true};
     co_return false;
   }
@@ -201,8 +184,19 @@ asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chr
   co_return true;
 }
 
+bool http_connection::still_quiet() noexcept {
+  if (!reusable_ || buffer_.size() != 0) return false;
+  if (auto* tls = std::get_if<tls_stream>(&stream_); tls && SSL_pending(tls->native_handle()) > 0) return false;
+  // A peek that must not wait: a byte means unasked data (or, for TLS, a record such as the
+  // server's close_notify), 0 the server's close; only "nothing yet" leaves it quiet.
+  char byte;
+  const ssize_t peeked = ::recv(lowest_layer().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 asio::awaitable<bool> http_connection::exchange_here(const request& req, std::chrono::milliseconds timeout,
-                                                     std::size_t max_body_bytes, response& out, exchange_error& error) {
+                                                     const response_limits& limits, response& out,
+                                                     exchange_error& error) {
   co_await asio::this_coro::throw_if_cancelled(false);  // failures are told through `error`
   reusable_ = false;  // until the whole response has been read
   std::visit([&](auto& s) { s.expires_after(timeout); }, stream_);
@@ -215,43 +209,36 @@ asio::awaitable<bool> http_connection::exchange_here(const request& req, std::ch
     co_return false;
   }
 
-  response_reader reader(out);
-  reader.header_limit(max_header_bytes);
-  reader.body_limit(max_body_bytes);
+  response_reader reader(out, limits);
   const std::size_t buffered_before = buffer_.size();
-  auto [read_ec, read] =
-      co_await std::visit([&](auto& s) { return http::async_read(s, buffer_, reader, nothrow); }, stream_);
-  if (read_ec) {
-    const bool nothing_arrived = read == 0 && buffered_before == 0 && buffer_.size() == 0 && !reader.got_some();
-    const bool cancelled = co_await was_cancelled();
-    const char* what = read_ec == http::error::body_limit ? "the response body exceeds max_response_bytes"
-                       : nothing_arrived                  ? "the connection closed before the response"
-                                                          : "reading the response failed";
-    error = {classify(read_ec, false, cancelled), what + (": " + read_ec.message()), nothing_arrived};
-    co_return false;
-  }
-
-  if (out.status < 200) {  // an interim answer (103 Early Hints, ...): this client does not follow them
-    error = {make_error_code(errc::connection), "unexpected interim response " + std::to_string(out.status), false};
-    co_return false;
-  }
-  out.keep_alive = reader.keep_alive();
-  if (beast::iequals(reader.content_encoding, "gzip")) {
-    std::string compressed = std::move(out.body);
-    switch (gunzip(compressed, max_body_bytes, out.body)) {
-      case inflate_status::ok: break;
-      case inflate_status::too_large:
-        error = {make_error_code(errc::body_too_large), "the inflated response body exceeds max_response_bytes", false};
-        co_return false;
-      case inflate_status::corrupt:
-        error = {make_error_code(errc::connection), "the gzip response body is corrupt", false};
-        co_return false;
+  for (;;) {
+    auto [read_ec, read] =
+        co_await std::visit([&](auto& s) { return http::async_read(s, buffer_, reader.parser(), nothrow); }, stream_);
+    if (read_ec) {
+      const bool nothing_arrived = read == 0 && buffered_before == 0 && buffer_.size() == 0 && !reader.got_some();
+      const bool cancelled = co_await was_cancelled();
+      if (cancelled || read_ec == beast::error::timeout) {
+        const std::string waited = std::to_string(timeout.count()) + " ms";
+        error = {classify(read_ec, false, cancelled),
+                 cancelled         ? std::string("cancelled while reading the response")
+                 : nothing_arrived ? "timed out after " + waited + " waiting for the response"
+                                   : "timed out after " + waited + " before the response was complete",
+                 nothing_arrived};
+      } else if (nothing_arrived) {
+        error = {make_error_code(errc::connection), "the connection closed before the response: " + read_ec.message(),
+                 true};
+      } else {
+        error = reader.failure(read_ec);
+      }
+      co_return false;
     }
-  } else if (!reader.content_encoding.empty() && !beast::iequals(reader.content_encoding, "identity")) {
-    error = {make_error_code(errc::connection), "unsupported Content-Encoding: " + reader.content_encoding, false};
-    co_return false;
+    const auto next = reader.message_done(error);
+    if (next == response_reader::next::failed) co_return false;
+    if (next == response_reader::next::done) break;
   }
-  reusable_ = out.keep_alive;
+  // Bytes read past the answer were sent unasked: the next request's answer could not be
+  // told from them.
+  reusable_ = out.keep_alive && buffer_.size() == 0;
   std::visit([](auto& s) { s.expires_never(); }, stream_);
   co_return true;
 }

@@ -1,10 +1,13 @@
 #pragma once
 // One keep-alive HTTP/1.1 connection, over TLS (tls_socket) or plain TCP, and one exchange
-// on it at a time: write a GET, read the response with size limits, inflate gzip. Every
-// exchange has a deadline (expires_after) and follows the caller's cancellation.
+// on it at a time: write a GET, read the response (net/response_reader: interim responses,
+// codings, limits). Every exchange has a deadline (expires_after) and follows the caller's
+// cancellation. A connection is reused only while it stays in step: no byte may arrive that
+// no request asked for.
 
-#include "sansio/endpoint.hpp"
+#include "net/response_reader.hpp"
 #include "net/tls_socket.hpp"
+#include "sansio/endpoint.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -25,22 +28,6 @@ namespace beast = boost::beast;
 /// A request's bytes, as detail::get_request builds them.
 using request = std::string;
 
-struct response {
-  unsigned status = 0;
-  std::string body;  // inflated
-  std::string request_id;
-  std::string retry_after;
-  std::string ratelimit_reset;
-  bool keep_alive = false;
-};
-
-/// Why an exchange failed, classified for the retry decision.
-struct exchange_error {
-  std::error_code code;    // an errc
-  std::string message;     // one line, never holding the token
-  bool before_response = false;  // no byte of a response arrived: safe to resend at once
-};
-
 class http_connection {
  public:
   /// `tls_context` null for plain HTTP. `executor` must run one handler at a time (a strand
@@ -57,13 +44,18 @@ class http_connection {
 
   /// Sends `req` and reads the answer into `out`.
   asio::awaitable<bool> exchange(const asio::any_io_executor& caller, const request& req,
-                                 std::chrono::milliseconds timeout, std::size_t max_body_bytes, response& out,
+                                 std::chrono::milliseconds timeout, const response_limits& limits, response& out,
                                  exchange_error& error) {
-    return on_own_executor(caller, exchange_here(req, timeout, max_body_bytes, out, error));
+    return on_own_executor(caller, exchange_here(req, timeout, limits, out, error));
   }
 
-  /// Whether the last exchange left the connection fit for another request.
+  /// Whether the last exchange left the connection fit for another request: the server
+  /// keeps it open, and no byte after the response was read with it.
   bool reusable() const noexcept { return reusable_; }
+  /// For an idle connection taken from the pool: whether the server has neither closed it
+  /// nor sent anything since (bytes no request asked for would be read as the next answer).
+  /// Touches no pending operation: only for a connection that no exchange is using.
+  bool still_quiet() noexcept;
   bool is_tls() const noexcept { return std::holds_alternative<tls_stream>(stream_); }
   /// Whether the TLS handshake resumed an earlier session (an abbreviated handshake).
   bool resumed() const noexcept { return resumed_; }
@@ -81,7 +73,7 @@ class http_connection {
   asio::awaitable<bool> on_own_executor(const asio::any_io_executor& caller, asio::awaitable<bool> step);
   asio::awaitable<bool> open_here(const endpoint& where, std::chrono::milliseconds timeout, exchange_error& error);
   asio::awaitable<bool> exchange_here(const request& req, std::chrono::milliseconds timeout,
-                                      std::size_t max_body_bytes, response& out, exchange_error& error);
+                                      const response_limits& limits, response& out, exchange_error& error);
 
   std::variant<plain_stream, tls_stream> stream_;
   beast::flat_buffer buffer_;

@@ -48,7 +48,7 @@ void read_fastapi_detail(std::string_view body, error_details& out, std::string&
 }  // namespace
 
 error_details describe_http_error(std::string_view what, unsigned status, std::string_view body,
-                                  std::string_view request_id, std::string_view secret) {
+                                  std::string_view request_id, std::string_view location, std::string_view secret) {
   error_details d;
   d.http_status = status;
   d.request_id = excerpt(request_id, max_request_id, secret);
@@ -58,6 +58,8 @@ error_details describe_http_error(std::string_view what, unsigned status, std::s
   read_fastapi_detail(body, d, summary);
   redact(summary, secret);
   d.message = std::string(what) + ": HTTP " + std::to_string(status);
+  if (status / 100 == 3 && !location.empty())
+    d.message += " redirect to " + excerpt(location, max_location, secret) + " (redirects are not followed)";
   if (!summary.empty()) d.message += ": " + excerpt(summary, max_body_excerpt, {});
   if (!d.request_id.empty()) d.message += " (request id " + d.request_id + ")";
   make_safe(d, secret);

@@ -13,10 +13,13 @@ namespace humm::analyst::detail {
 inline constexpr std::size_t max_body_excerpt = 512;
 /// The most of an `x-request-id` kept: real ones are a UUID or two.
 inline constexpr std::size_t max_request_id = 128;
+/// The most of a redirect's `Location` shown.
+inline constexpr std::size_t max_location = 256;
 
-/// `what` names the call, e.g. "GET /reports/schedules/<id>/runs". `secret` (the token) is
+/// `what` names the call, e.g. "GET /reports/schedules/<id>/runs". `location`: a redirect's
+/// `Location`, named in the message (redirects are not followed). `secret` (the token) is
 /// redacted from everything taken from the answer; make_safe finishes the texts.
 error_details describe_http_error(std::string_view what, unsigned status, std::string_view body,
-                                  std::string_view request_id, std::string_view secret);
+                                  std::string_view request_id, std::string_view location, std::string_view secret);
 
 }  // namespace humm::analyst::detail

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cctype>
 #include <iostream>
+#include <sstream>
 #include <type_traits>
 
 namespace humm::analyst::testing::detail {
@@ -96,9 +97,13 @@ class server_connection final : public connection_handle,
   asio::awaitable<bool> serve_next();
   asio::awaitable<bool> answer(const request& req);
   asio::awaitable<void> pause(std::chrono::milliseconds delay);
-  response make_response(api_reply reply, const request& req, bool closing);
+  response make_response(api_reply reply, const request& req, bool closing, const fault* f);
   asio::awaitable<void> write_half_body(response& res);
   asio::awaitable<void> write_malformed_chunked(response& res);
+  asio::awaitable<void> write_interim(const std::vector<unsigned>& statuses);
+  asio::awaitable<void> write_endless_body(response& res);
+  asio::awaitable<void> write_with_transfer_encoding(response& res, const std::string& coding);
+  asio::awaitable<void> write_with_unasked_copy(response& res, std::chrono::milliseconds delay);
   bool reached_request_limit();
   void close_now();
 
@@ -160,8 +165,9 @@ asio::awaitable<bool> server_connection<Stream>::answer(const request& req) {
   std::optional<api_reply> reply = f ? fault_reply(*f) : std::nullopt;
   if (!reply) reply = core_->api.answer(matched);  // after any delay, so it sees the data as it is now
   const bool closing = !req.keep_alive() || reached_request_limit();
-  response res = make_response(std::move(*reply), req, closing);
+  response res = make_response(std::move(*reply), req, closing, f ? &*f : nullptr);
   tcp_layer().expires_after(write_timeout);
+  if (f && !f->interim_statuses.empty()) co_await write_interim(f->interim_statuses);
   if (f && f->close_mid_body) {
     co_await write_half_body(res);
     co_return false;
@@ -169,6 +175,18 @@ asio::awaitable<bool> server_connection<Stream>::answer(const request& req) {
   if (f && f->malformed_chunked) {
     co_await write_malformed_chunked(res);
     co_return false;
+  }
+  if (f && f->endless_body) {
+    co_await write_endless_body(res);
+    co_return false;
+  }
+  if (f && !f->transfer_encoding.empty()) {
+    co_await write_with_transfer_encoding(res, f->transfer_encoding);
+    co_return false;  // a close-delimited body needs the close; a chunked one does no harm by it
+  }
+  if (f && f->unasked_response) {
+    co_await write_with_unasked_copy(res, f->unasked_response_delay);
+    co_return !closing;
   }
   co_await http::async_write(stream_, res, asio::use_awaitable);
   co_return !closing;
@@ -183,20 +201,93 @@ asio::awaitable<void> server_connection<Stream>::pause(std::chrono::milliseconds
 }
 
 template <class Stream>
-response server_connection<Stream>::make_response(api_reply reply, const request& req, bool closing) {
+response server_connection<Stream>::make_response(api_reply reply, const request& req, bool closing,
+                                                  const fault* f) {
   response res(static_cast<http::status>(reply.status), req.version());
   res.set(http::field::content_type, "application/json");
   res.set("x-request-id", core_->next_request_id());
   for (const auto& [name, value] : reply.headers) res.set(name, value);
   if (core_->options.gzip && accepts_gzip(req[http::field::accept_encoding])) {
-    reply.body = analyst::detail::gzip(reply.body);
+    if (f && f->gzip_two_members) {
+      const std::string_view plain = reply.body;
+      const std::size_t half = plain.size() / 2;
+      reply.body = analyst::detail::gzip(plain.substr(0, half)) + analyst::detail::gzip(plain.substr(half));
+    } else {
+      reply.body = analyst::detail::gzip(reply.body);
+    }
+    if (f && f->gzip_trailing_garbage) reply.body += "trailing bytes that are not gzip";
     res.set(http::field::content_encoding, "gzip");
     core_->counters.gzip_response_sent();
   }
   res.body() = std::move(reply.body);
   res.keep_alive(!closing);
   res.prepare_payload();
+  if (f)
+    for (const auto& [name, value] : f->headers) res.set(name, value);
   return res;
+}
+
+// Each status as a bare interim response (a 103 with the Link header it is made for).
+template <class Stream>
+asio::awaitable<void> server_connection<Stream>::write_interim(const std::vector<unsigned>& statuses) {
+  std::string heads;
+  for (const unsigned status : statuses) {
+    const auto reason = http::obsolete_reason(static_cast<http::status>(status));
+    heads += "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason.data(), reason.size()) + "\r\n";
+    if (status == 103) heads += "Link: </style.css>; rel=preload\r\n";
+    heads += "\r\n";
+  }
+  co_await asio::async_write(stream_, asio::buffer(heads), asio::use_awaitable);
+}
+
+// 64 KiB chunks until a write fails (the client gave up and closed).
+template <class Stream>
+asio::awaitable<void> server_connection<Stream>::write_endless_body(response& res) {
+  res.erase(http::field::content_length);
+  res.erase(http::field::content_encoding);
+  res.chunked(true);
+  std::ostringstream head;
+  head << res.base();
+  co_await asio::async_write(stream_, asio::buffer(head.str()), asio::use_awaitable);
+  const std::string chunk = "10000\r\n" + std::string(0x10000, ' ') + "\r\n";
+  for (;;) {
+    tcp_layer().expires_after(write_timeout);
+    co_await asio::async_write(stream_, asio::buffer(chunk), asio::use_awaitable);
+  }
+}
+
+template <class Stream>
+asio::awaitable<void> server_connection<Stream>::write_with_transfer_encoding(response& res,
+                                                                              const std::string& coding) {
+  res.erase(http::field::content_length);
+  res.set(http::field::transfer_encoding, coding);
+  std::ostringstream message;
+  message << res.base();
+  const bool chunked = coding.size() >= 7 && coding.compare(coding.size() - 7, 7, "chunked") == 0;
+  if (chunked) {
+    std::ostringstream size;
+    size << std::hex << res.body().size();
+    message << size.str() << "\r\n" << res.body() << "\r\n0\r\n\r\n";
+  } else {
+    message << res.body();
+  }
+  co_await asio::async_write(stream_, asio::buffer(message.str()), asio::use_awaitable);
+}
+
+// The answer, then the same bytes again: in one write, or after `delay`.
+template <class Stream>
+asio::awaitable<void> server_connection<Stream>::write_with_unasked_copy(response& res,
+                                                                         std::chrono::milliseconds delay) {
+  std::ostringstream message;
+  message << res;
+  const std::string once = message.str();
+  if (delay.count() == 0) {
+    co_await asio::async_write(stream_, asio::buffer(once + once), asio::use_awaitable);
+    co_return;
+  }
+  co_await asio::async_write(stream_, asio::buffer(once), asio::use_awaitable);
+  co_await pause(delay);
+  if (!closed_) co_await asio::async_write(stream_, asio::buffer(once), asio::use_awaitable);
 }
 
 // The head promises the whole body (Content-Length), then the connection ends halfway.

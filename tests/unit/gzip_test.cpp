@@ -1,4 +1,5 @@
-// gzip bodies (net/gzip): a round trip, the limit on inflated size, and damaged input.
+// gzip bodies (net/gzip): a round trip, the limit on inflated size, damaged input, several
+// members, trailing bytes and the memory budget.
 
 #include "net/gzip.hpp"
 
@@ -20,6 +21,25 @@ BOOST_AUTO_TEST_CASE(round_trip_and_limits) {
   BOOST_TEST(out.size() <= 99'999u);
   BOOST_TEST((d::gunzip(packed.substr(0, packed.size() / 2), 1 << 20, out) == d::inflate_status::corrupt));
   BOOST_TEST((d::gunzip("not gzip at all", 1 << 20, out) == d::inflate_status::corrupt));
+}
+
+BOOST_AUTO_TEST_CASE(concatenated_members_are_all_inflated_and_trailing_bytes_refused) {
+  const std::string two = d::gzip("first half, ") + d::gzip("second half");
+  std::string out;
+  BOOST_TEST((d::gunzip(two, 1 << 20, out) == d::inflate_status::ok));
+  BOOST_TEST(out == "first half, second half");  // the second member was dropped
+  BOOST_TEST((d::gunzip(d::gzip("body") + "junk", 1 << 20, out) == d::inflate_status::trailing_bytes));
+  BOOST_TEST((d::gunzip(d::gzip("body") + std::string(1, '\x1f'), 1 << 20, out) == d::inflate_status::trailing_bytes));
+  BOOST_TEST((d::gunzip(two.substr(0, two.size() - 3), 1 << 20, out) == d::inflate_status::corrupt));
+}
+
+BOOST_AUTO_TEST_CASE(inflation_is_charged_to_a_budget) {
+  d::memory_budget budget(50'000);
+  d::budget_share share(&budget);
+  std::string out;
+  BOOST_TEST((d::gunzip(d::gzip(std::string(100'000, 'a')), 1 << 20, out, &share) == d::inflate_status::over_budget));
+  BOOST_TEST(share.held() <= 50'000u);
+  BOOST_TEST(budget.used() == share.held());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -18,7 +18,7 @@ BOOST_AUTO_TEST_CASE(fastapi_validation_details_are_parsed) {
       "GET /reports/schedules/x/runs", 422,
       R"({"detail":[{"loc":["query","limit"],"msg":"Input should be less than or equal to 100","type":"less_than_equal"},)"
       R"({"loc":["body",0,"name"],"msg":"Field required","type":"missing"}]})",
-      "req-7", "");
+      "req-7", "", "");
   BOOST_TEST(details.http_status == 422u);
   BOOST_TEST(!details.retryable);
   BOOST_REQUIRE(details.validation.size() == 2u);
@@ -32,9 +32,9 @@ BOOST_AUTO_TEST_CASE(fastapi_validation_details_are_parsed) {
 }
 
 BOOST_AUTO_TEST_CASE(plain_details_and_other_bodies) {
-  const auto not_found = d::describe_http_error("GET /x", 404, R"({"detail":"Schedule not found"})", "", "");
+  const auto not_found = d::describe_http_error("GET /x", 404, R"({"detail":"Schedule not found"})", "", "", "");
   BOOST_TEST(not_found.message == "GET /x: HTTP 404: Schedule not found");
-  const auto html = d::describe_http_error("GET /x", 503, std::string(5000, '<'), "", "");
+  const auto html = d::describe_http_error("GET /x", 503, std::string(5000, '<'), "", "", "");
   BOOST_TEST(html.retryable);
   BOOST_TEST(html.message == "GET /x: HTTP 503");
   BOOST_TEST(html.body_excerpt.size() == d::max_body_excerpt);
@@ -58,7 +58,7 @@ std::vector<std::string> texts_of(const humm::analyst::error_details& details) {
 BOOST_AUTO_TEST_CASE(a_token_the_server_echoes_is_redacted_from_every_text) {
   const std::string body = R"({"detail":[{"loc":["header","Bearer )" + token + R"("],"msg":"invalid credentials: )"
                            R"(Authorization: Bearer )" + token + R"(","type":")" + token + R"("}]})";
-  const auto details = d::describe_http_error("GET /x", 401, body, "id-" + token, token);
+  const auto details = d::describe_http_error("GET /x", 401, body, "id-" + token, "", token);
   BOOST_REQUIRE(details.validation.size() == 1u);
   for (const std::string& text : texts_of(details)) {
     BOOST_TEST(text.find(token.substr(0, d::min_secret_fragment)) == std::string::npos, "a text holds the token");
@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(a_token_the_server_echoes_is_redacted_from_every_text) {
 BOOST_AUTO_TEST_CASE(an_excerpt_that_cuts_through_the_token_keeps_none_of_it) {
   // The token starts 20 bytes before the excerpt's end: a plain cut would keep 20 of its bytes.
   const std::string body = std::string(d::max_body_excerpt - 20, 'x') + token + " and more";
-  const auto details = d::describe_http_error("GET /x", 500, body, "", token);
+  const auto details = d::describe_http_error("GET /x", 500, body, "", "", token);
   BOOST_TEST(details.body_excerpt.find(token.substr(0, d::min_secret_fragment)) == std::string::npos);
   BOOST_TEST(details.body_excerpt.size() <= d::max_body_excerpt);
   // A quoted value shortened in the middle of the token (as decode errors quote) is caught too.
@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(an_excerpt_that_cuts_through_the_token_keeps_none_of_it) {
 BOOST_AUTO_TEST_CASE(server_text_with_terminal_controls_becomes_one_printable_line) {
   const auto details = d::describe_http_error("GET /x", 404, R"({"detail":")" + std::string("not found\\u001b]0;pwned")
                                                                   + R"(\u0007\u001b[2J\nhumm-history: all good"})",
-                                              std::string("req\x1b[31m"), token);
+                                              std::string("req\x1b[31m"), "", token);
   for (const std::string& text : texts_of(details)) {
     for (const char c : text) BOOST_TEST((static_cast<unsigned char>(c) >= 0x20 && c != 0x7f), "a control byte in: " << humm::analyst::printable(text));
   }

@@ -45,6 +45,11 @@ struct client_stats {
   std::uint64_t idle = 0;            ///< connections idle in the pool now
   std::uint64_t in_use = 0;          ///< connections carrying a request now
   std::uint64_t waiting = 0;         ///< calls waiting for a connection now
+  // Added later (last, so positional initialisation still works).
+  /// Idle connections closed when taken from the pool, unused: the server had closed them,
+  /// or had sent bytes no request asked for.
+  std::uint64_t idle_discarded = 0;
+  std::uint64_t max_connections = 0;  ///< the cap in effect: options.max_connections, lowered to the descriptor limit
 };
 
 class client;

@@ -63,7 +63,10 @@ struct client_options {
   std::chrono::milliseconds connect_timeout{10'000};  ///< TCP connect plus TLS handshake; name resolution too
   std::chrono::milliseconds request_timeout{60'000};  ///< one attempt: write, wait, read
 
-  std::size_t max_connections = 16;                ///< open connections at most, idle or busy
+  /// Open connections at most, idle or busy. Lowered to fit the process's descriptor limit
+  /// (half of RLIMIT_NOFILE's soft limit, less 32, leaving the rest of the process room):
+  /// client_stats::max_connections tells the cap in effect.
+  std::size_t max_connections = 16;
   std::chrono::milliseconds idle_timeout{60'000};  ///< idle connections older than this close
 
   retry_policy retry;
@@ -71,6 +74,11 @@ struct client_options {
 
   std::size_t max_response_bytes = 64u << 20;  ///< decompressed body size limit
   bool gzip = true;                            ///< send `Accept-Encoding: gzip`
+  /// Bytes buffered for responses across all of the client's connections at once, compressed
+  /// and inflated bodies both counted while they are read. The response that would cross it
+  /// fails with errc::body_too_large. Bounds what many hostile or endless bodies at the same
+  /// time can take (max_response_bytes bounds one).
+  std::size_t max_buffered_bytes = 256u << 20;
 
   /// Set when the client's executor never runs two handlers at once: an io_context that one
   /// thread runs. The client then needs no strands of its own, and each call costs about a

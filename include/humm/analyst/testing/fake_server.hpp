@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace humm::analyst::testing {
@@ -39,6 +40,28 @@ struct fault {
   bool malformed_chunked = false;      ///< a chunked body with a broken chunk size
   bool malformed_json = false;         ///< 200 with a body that is not JSON
   std::size_t times = 1;               ///< how many requests this fault applies to
+
+  // Hostile servers (added later, so last: positional initialisation still works).
+  /// Extra response headers (name, value), set after the usual ones and replacing those of
+  /// the same name: a `Location` with a 302, an `x-request-id` of the test's choosing.
+  std::vector<std::pair<std::string, std::string>> headers{};
+  /// Interim responses written before the answer, in order: e.g. {100, 103} for a
+  /// `100 Continue` and a `103 Early Hints`, or {101} for a protocol switch nobody asked for.
+  std::vector<unsigned> interim_statuses{};
+  /// After the answer, write a copy of it that no request asked for (a server out of step).
+  bool unasked_response = false;
+  /// Wait this long after the answer before writing the unasked copy; 0: in the same write.
+  std::chrono::milliseconds unasked_response_delay{0};
+  /// Answer 200 with a chunked body that never ends: chunks until the client closes.
+  bool endless_body = false;
+  /// Send the answer with this raw `Transfer-Encoding` value instead of `Content-Length`
+  /// (e.g. "gzip, chunked"): the body is framed as one chunk when the value ends with
+  /// "chunked", else by closing the connection. The body itself is not transformed.
+  std::string transfer_encoding{};
+  /// With a gzip body: append bytes that are not gzip after its end.
+  bool gzip_trailing_garbage = false;
+  /// With a gzip body: compress it as two gzip members (its halves), one after the other.
+  bool gzip_two_members = false;
 };
 
 struct fake_server_options {
