@@ -33,7 +33,11 @@ std::string over_budget(const budget_share& share) {
 
 }  // namespace
 
-void message_parser::on_response_impl(int status, beast::string_view, int, beast::error_code&) {
+void message_parser::on_response_impl(int status, beast::string_view, int, beast::error_code& ec) {
+  // Beast takes any three digits; a status is 100 to 599 (RFC 9110 §15), and "000" would
+  // otherwise pass for an answer.
+  if (status < 100 || status > 599)
+    return reader_.refuse(ec, errc::connection, "the response's status code " + std::to_string(status) + " is not 100 to 599");
   reader_.out_.status = static_cast<unsigned>(status);
 }
 
