@@ -154,9 +154,16 @@ BOOST_AUTO_TEST_CASE(a_token_the_server_echoes_back_is_redacted_from_every_error
   // A decode error quotes the offending value, shortened: the cut falls inside the token.
   f.server.push_fault({.status = 200, .body = R"({"schedule":"The bearer token sent was )" + token + R"(","runs":[]})"});
   errors.push_back(f.failure_of(c, f.schedule_id(), f.query()));
+  f.server.push_fault({.status = 500, .headers = {{"x-request-id", "req-" + token}}});
+  errors.push_back(f.failure_of(c, f.schedule_id(), f.query()));
+  f.server.push_fault({.status = 302, .headers = {{"Location", "https://login.example/?token=" + token}}});
+  errors.push_back(f.failure_of(c, f.schedule_id(), f.query()));
   BOOST_TEST(errors[0].http_status() == 401u);
   BOOST_TEST(errors[1].details().validation.size() == 1u);
   BOOST_TEST(errors[2].code() == ha::errc::decode);
+  BOOST_TEST(errors[3].details().request_id == "req-[redacted]");
+  BOOST_TEST(errors[4].details().message.find("redirect to https://login.example/?token=[redacted]") != std::string::npos,
+             errors[4].details().message);
   for (const auto& e : errors) {
     const std::string all = all_texts(e);
     BOOST_TEST(all.find(token.substr(0, 8)) == std::string::npos, "an error text holds the token: " << e.code());
