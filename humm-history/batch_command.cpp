@@ -33,6 +33,7 @@ struct batch_args {
   std::size_t concurrency = 16;
   std::optional<std::string> shard_text;  // --shard K/N, when given
   std::int64_t page_size = 100;
+  std::optional<std::chrono::milliseconds> deadline;
   connection_settings connection;
   output_settings output;
 };
@@ -121,7 +122,7 @@ asio::awaitable<int> batch(command_context& ctx, const batch_args& a, std::vecto
     }
   };
   auto on_done = [&](const ha::schedule_walk_result& result) { consumer.done(result); };
-  const ha::walk_options options{.organization_id = a.organization, .page_size = a.page_size};
+  const ha::walk_options options{.organization_id = a.organization, .page_size = a.page_size, .timeout = a.deadline};
   const auto results = co_await asio::co_spawn(
       ctx.io, ha::walk_schedules(ctx.client, std::move(ids), options, a.concurrency, on_run, on_done),
       asio::bind_cancellation_slot(stop->slot(), asio::use_awaitable));
@@ -149,6 +150,7 @@ command add_batch_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--shard", a->shard_text, "Walk only shard K of N (1 <= K <= N)")->type_name("K/N");
   add_page_size_option(*sub, a->page_size);
+  add_deadline_option(*sub, a->deadline, "each schedule's walk");
   add_connection_options(*sub, a->connection);
   add_output_options(*sub, a->output, true);
 

@@ -20,6 +20,7 @@ struct fetch_args {
   std::string organization;
   std::int64_t limit = 20;
   std::int64_t offset = 0;
+  std::optional<std::chrono::milliseconds> deadline;
   connection_settings connection;
   output_settings output;
 };
@@ -27,7 +28,8 @@ struct fetch_args {
 boost::asio::awaitable<int> fetch(command_context& ctx, const fetch_args& a) {
   const auto sent = std::chrono::steady_clock::now();
   // A named query: GCC 12 destroys a braced temporary inside a co_await expression twice.
-  const ha::history_query query{.organization_id = a.organization, .limit = a.limit, .offset = a.offset};
+  const ha::history_query query{
+      .organization_id = a.organization, .limit = a.limit, .offset = a.offset, .call = {.timeout = a.deadline}};
   const ha::schedule_history page = co_await ctx.client.get_schedule_history(a.schedule, query);
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent);
   ctx.log(ctx.request_line(a.schedule, query) + ": " + std::to_string(page.runs.size()) + " runs in " +
@@ -58,6 +60,7 @@ command add_fetch_command(CLI::App& app) {
   sub->add_option("--offset", a->offset, "Runs to skip, newest first")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  add_deadline_option(*sub, a->deadline, "the request");
   add_connection_options(*sub, a->connection);
   add_output_options(*sub, a->output, false);
 

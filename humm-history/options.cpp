@@ -33,6 +33,17 @@ void add_page_size_option(CLI::App& sub, std::int64_t& page_size) {
       ->capture_default_str();
 }
 
+void add_deadline_option(CLI::App& sub, std::optional<std::chrono::milliseconds>& deadline, const std::string& what) {
+  sub.add_option_function<double>(
+         "--deadline",
+         [&deadline](double seconds) {
+           deadline = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+         },
+         "Seconds " + what + " may take in all, retries and waits included")
+      ->check(CLI::Range(0.001, 31'536'000.0))
+      ->type_name("SECONDS");
+}
+
 void add_connection_options(CLI::App& sub, connection_settings& s) {
   const std::string group = "Connection (token from HUMM_API_TOKEN or HUMM_PAT, or --token-file)";
   sub.add_option("--base-url", s.base_url, "The API's address")
@@ -51,6 +62,11 @@ void add_connection_options(CLI::App& sub, connection_settings& s) {
   sub.add_option("--max-connections", s.max_connections, "Open connections at most")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str()
+      ->group(group);
+  sub.add_option("--rate", s.rate,
+                 "Requests per second at most, across the command (for servers that send no rate-limit fields)")
+      ->check(CLI::Range(0.001, 1e6))
+      ->type_name("N")
       ->group(group);
   sub.add_option("--timeout", s.timeout_s, "Seconds one request attempt may take")
       ->check(CLI::Range(0.001, 86400.0))
@@ -131,6 +147,7 @@ std::optional<ha::client_options> make_client_options(const connection_settings&
   options.request_timeout = timeout;
   options.connect_timeout = std::min(options.connect_timeout, timeout);  // --timeout bounds the connect too
   options.retry.max_retries = s.retries;
+  options.max_requests_per_second = s.rate;
   options.user_agent = std::string("humm-history/") + ha::version + " " + options.user_agent;
   return options;
 }

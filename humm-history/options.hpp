@@ -24,6 +24,7 @@ struct connection_settings {
   std::size_t max_connections = 16;
   double timeout_s = 60;
   int retries = 2;
+  double rate = 0;  // --rate: requests per second at most, 0 for no limit of our own
   std::string token_argument;  // the hidden --token, only to explain why it is refused
 };
 
@@ -41,6 +42,8 @@ void add_schedule_option(CLI::App& sub, std::string& schedule_id);
 void add_organization_option(CLI::App& sub, std::string& organization_id);
 /// --page-size: runs per request of a walk, 1 to 100; the default is `page_size`'s value.
 void add_page_size_option(CLI::App& sub, std::int64_t& page_size);
+/// --deadline SECONDS: how long `what` may take in all (retries and waits included).
+void add_deadline_option(CLI::App& sub, std::optional<std::chrono::milliseconds>& deadline, const std::string& what);
 
 void add_connection_options(CLI::App& sub, connection_settings& settings);
 /// `with_progress` for the commands that show a progress bar (walk, batch).

@@ -22,6 +22,7 @@ struct walk_args {
   std::string organization;
   std::int64_t page_size = 100;
   std::int64_t start_offset = 0;
+  std::optional<std::chrono::milliseconds> deadline;
   connection_settings connection;
   output_settings output;
 };
@@ -34,7 +35,8 @@ ha::walk_options walk_options_for(const walk_args& a) {
           .page_size = a.page_size,
           .start_offset = a.start_offset,
           .prefetch = in_flight,
-          .max_in_flight = in_flight};
+          .max_in_flight = in_flight,
+          .timeout = a.deadline};
 }
 
 boost::asio::awaitable<int> walk(command_context& ctx, const walk_args& a) {
@@ -80,6 +82,7 @@ command add_walk_command(CLI::App& app) {
   add_schedule_option(*sub, a->schedule);
   add_organization_option(*sub, a->organization);
   add_page_size_option(*sub, a->page_size);
+  add_deadline_option(*sub, a->deadline, "the whole walk");
   sub->add_option("--start-offset", a->start_offset, "Runs to skip, newest first (to resume a walk)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

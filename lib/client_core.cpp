@@ -5,7 +5,9 @@
 
 #include "async/cancellation.hpp"
 #include "async/strands.hpp"
+#include "sansio/deadline.hpp"
 #include "sansio/http_error.hpp"
+#include "sansio/rate_limit.hpp"
 #include "sansio/retry.hpp"
 #include "sansio/safe_text.hpp"
 
@@ -19,6 +21,7 @@
 
 #include <sys/resource.h>
 
+#include <cstdio>
 #include <random>
 #include <stdexcept>
 
@@ -50,6 +53,13 @@ std::size_t within_descriptor_limit(std::size_t wanted) {
   return std::min(wanted, room);
 }
 
+// "2.5 s", "60 s": a wait as people read it.
+std::string seconds_text(std::chrono::milliseconds wait) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g s", static_cast<double>(wait.count()) / 1000.0);
+  return text;
+}
+
 template <class T>
 outcome<T> rejected(std::string message) {
   outcome<T> result;
@@ -69,7 +79,8 @@ client_core::client_core(asio::any_io_executor ex, client_options opts)
       pool_(executor, pool_settings{where_, where_.tls ? &tls_.get() : nullptr, options.connect_timeout,
                                     max_connections_, options.idle_timeout, options.single_threaded}),
       bodies_(max_connections_),
-      buffered_(options.max_buffered_bytes) {
+      buffered_(options.max_buffered_bytes),
+      gate_(options.max_requests_per_second, options.retry.budget) {
   // A bad token fails every call with errc::invalid_argument (a client may be made before
   // the token is known); it is checked once, here.
   argument_problem problem;
@@ -95,18 +106,25 @@ client_stats client_core::stats() const {
   s.waiting = pool.waiting;
   s.idle_discarded = pool.discarded;
   s.max_connections = max_connections_;
+  const rate_gate::figures rate = gate_.read();
+  s.rate_limit = rate.last.limit;
+  s.rate_limit_remaining = rate.last.remaining;
+  s.rate_limit_reset_after = rate.last.reset_after;
+  s.too_many_requests = rate.too_many_requests;
+  s.paused = rate.paused;
+  s.retries_refused = rate.retries_refused;
   return s;
 }
 
 // One attempt: a pooled connection (or a new one), one exchange. A reused connection that
 // the server had closed while idle is replaced at once, without spending a retry.
 asio::awaitable<bool> client_core::attempt(const std::string& request, std::chrono::milliseconds timeout,
-                                           response& out, exchange_error& error) {
+                                           std::optional<steady_time> deadline, response& out, exchange_error& error) {
   co_await asio::this_coro::throw_if_cancelled(false);
   const auto here = co_await asio::this_coro::executor;
   for (bool fresh = false;;) {
     connection_pool::lease lease;
-    if (!co_await pool_.acquire(lease, fresh, error)) co_return false;
+    if (!co_await pool_.acquire(lease, fresh, deadline, error)) co_return false;
     if (co_await was_cancelled()) {
       error = {make_error_code(errc::cancelled), "cancelled", true};
       co_return false;
@@ -122,7 +140,13 @@ asio::awaitable<bool> client_core::attempt(const std::string& request, std::chro
       ++exchanges_in_flight_;
       const in_flight counted{exchanges_in_flight_};
       const response_limits limits{.max_body_bytes = options.max_response_bytes, .budget = &buffered_};
-      ok = co_await lease.connection().exchange(here, request, timeout, limits, out, error);
+      // After waiting for the connection: what is left of the deadline bounds the exchange.
+      const auto left = time_left(timeout, deadline, steady_time::clock::now());
+      if (!left) {
+        error = {make_error_code(errc::deadline_exceeded), "the deadline passed before the request was sent", true};
+        co_return false;
+      }
+      ok = co_await lease.connection().exchange(here, request, *left, limits, out, error);
     }
     if (!ok && resend_on_fresh_connection(lease.reused(), error.before_response, error.code)) {
       ++stale_resends_;
@@ -133,24 +157,60 @@ asio::awaitable<bool> client_core::attempt(const std::string& request, std::chro
   }
 }
 
-// A GET with retries; on success the body, else the code and details.
+// A GET with retries; on success the body, else the code and details. Each attempt first
+// passes the rate gate; the deadline bounds every wait, and a wait that would end past it
+// ends the call at once.
 asio::awaitable<outcome<std::string>> client_core::get(std::string target, const call_options& call) {
   co_await asio::this_coro::throw_if_cancelled(false);
   outcome<std::string> result;
   // What failed, for messages: the path, without the query.
-  auto what = [&target] { return "GET " + target.substr(0, target.find('?')); };
+  const std::string what = "GET " + target.substr(0, target.find('?'));
   retry_policy policy = options.retry;
   if (call.max_retries) policy.max_retries = std::max(0, *call.max_retries);
   const auto timeout = call.request_timeout.value_or(options.request_timeout);
+  const auto deadline = call_deadline(call, steady_time::clock::now());
   const std::string request = get_request(where_, target, options.token, options.user_agent, options.gzip);
 
+  // The call ends with the last attempt's failure, told in `result`; ran out of time, it
+  // says so first and keeps that failure as what came last.
+  const auto out_of_time = [&](int attempts) {
+    const bool had_failure = !result.details.message.empty();
+    result.code = make_error_code(errc::deadline_exceeded);
+    result.details.message = what + ": the deadline passed after " + std::to_string(attempts) +
+                             (attempts == 1 ? " attempt" : " attempts") +
+                             (had_failure ? "; the last: " + result.details.message.substr(what.size() + 2) : "");
+    result.details.attempts = attempts;
+    result.details.retryable = true;
+  };
+
   for (int retries_done = 0;; ++retries_done) {
+    switch (co_await gate_.admit(deadline)) {
+      case admission::started: break;
+      case admission::deadline: out_of_time(retries_done); co_return result;
+      case admission::cancelled:
+        result = {};
+        result.code = make_error_code(errc::cancelled);
+        result.details.message = what + ": cancelled while waiting for the rate limit";
+        co_return result;
+    }
     response answer;
     answer.body = bodies_.take();
     exchange_error error;
-    const bool answered = co_await attempt(request, timeout, answer, error);
+    const bool answered = co_await attempt(request, timeout, deadline, answer, error);
+    const auto now = std::chrono::system_clock::now();
+    std::optional<std::chrono::milliseconds> server_wait;
+    if (answered) {
+      if (!answer.retry_after.empty()) server_wait = parse_retry_after(answer.retry_after, now);
+      gate_.answered(answer.status, read_rate_limit(answer.rate_limit.fields(), now),
+                     server_wait ? std::optional(std::min(*server_wait, policy.max_retry_after)) : std::nullopt);
+    } else {
+      gate_.abandoned(is_retryable_error(error.code));
+    }
     result.details.attempts = retries_done + 1;
     if (answered && answer.status / 100 == 2) {
+      result.code = {};
+      result.details = {};  // nothing of an earlier attempt's failure
+      result.details.attempts = retries_done + 1;
       result.value = std::move(answer.body);
       co_return result;
     }
@@ -158,30 +218,48 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
     if (answered) {
       seen.status = answer.status;
       seen.retry_after = answer.retry_after;
-      seen.ratelimit_reset = answer.ratelimit_reset;
+      seen.ratelimit_reset = answer.rate_limit.reset;
     } else {
       seen.error = error.code;
     }
-    const auto decision = decide_retry(policy, retries_done, seen, std::chrono::system_clock::now(), jitter());
+    const auto decision = decide_retry(policy, retries_done, seen, now, jitter());
+    if (answered) {
+      result.code = make_error_code(errc::http_status);
+      result.details = describe_http_error(what, answer.status, answer.body, answer.request_id, answer.location,
+                                           options.token);
+      result.details.retry_after = decision.server_wait;
+    } else {
+      result.code = error.code;
+      result.details.message = what + ": " + error.message;
+      result.details.retryable = is_retryable_error(error.code);
+    }
+    result.details.attempts = retries_done + 1;
+    const auto steady_now = steady_time::clock::now();
+    if (error.code == errc::deadline_exceeded || (deadline && steady_now >= *deadline)) {
+      out_of_time(retries_done + 1);
+      co_return result;
+    }
     if (!decision.retry) {
-      if (answered) {
-        result.code = make_error_code(errc::http_status);
-        result.details = describe_http_error(what(), answer.status, answer.body, answer.request_id, answer.location,
-                                             options.token);
-      } else {
-        result.code = error.code;
-        result.details.message = what() + ": " + error.message;
-        result.details.retryable = is_retryable_error(error.code);
-      }
-      result.details.attempts = retries_done + 1;
+      if (decision.server_wait && *decision.server_wait > policy.max_retry_after)
+        result.details.message += "; not retried: the server asks to wait " + seconds_text(*decision.server_wait) +
+                                  ", more than max_retry_after (" + seconds_text(policy.max_retry_after) + ")";
+      co_return result;
+    }
+    if (!gate_.may_retry()) {
+      result.details.message += "; not retried: the client's retry budget is spent (most of its recent requests failed)";
+      co_return result;
+    }
+    if (would_pass(deadline, steady_now, decision.delay)) {
+      out_of_time(retries_done + 1);
       co_return result;
     }
     ++retries_;
     asio::steady_timer backoff(co_await asio::this_coro::executor, decision.delay);
     auto [wait_ec] = co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
     if (wait_ec || co_await was_cancelled()) {
+      result = {};
       result.code = make_error_code(errc::cancelled);
-      result.details.message = what() + ": cancelled while waiting to retry";
+      result.details.message = what + ": cancelled while waiting to retry";
       co_return result;
     }
   }

@@ -1,13 +1,15 @@
 #pragma once
 // What a client is made of, shared by its calls and walks: the options, the parsed endpoint,
 // the TLS context, the pool, recycled bodies, counters, and the call loop (attempts on pooled
-// connections, retries decided by sansio/retry). Calls and walks hold it by shared_ptr, so a
+// connections, paced by the rate gate, retries decided by sansio/retry within the retry
+// budget and the call's deadline). Calls and walks hold it by shared_ptr, so a
 // client object may be destroyed while they run.
 //
 // Every coroutine here runs on the awaiting coroutine's executor, which must run one handler
 // at a time (a strand, or an io_context run by one thread): the public entry points in
 // client.cpp and the walk's driver (walk_driver.cpp) put it there.
 
+#include "async/rate_gate.hpp"
 #include "net/body_recycler.hpp"
 #include "net/connection_pool.hpp"
 #include "net/memory_budget.hpp"
@@ -85,8 +87,8 @@ class client_core {
   void close_idle_connections() { pool_.close_idle(true); }
 
  private:
-  asio::awaitable<bool> attempt(const std::string& request, std::chrono::milliseconds timeout, response& out,
-                                exchange_error& error);
+  asio::awaitable<bool> attempt(const std::string& request, std::chrono::milliseconds timeout,
+                                std::optional<steady_time> deadline, response& out, exchange_error& error);
   asio::awaitable<outcome<std::string>> get(std::string target, const call_options& call);
   template <class T>
   asio::awaitable<outcome<T>> fetch(std::string target, const call_options& call);
@@ -97,6 +99,7 @@ class client_core {
   connection_pool pool_;
   body_recycler bodies_;
   memory_budget buffered_;  // options.max_buffered_bytes; outlives the calls' responses, as the core does
+  rate_gate gate_;          // the client-wide pacing and retry budget
   std::optional<std::string> token_problem_;
   std::atomic<std::uint64_t> requests_{0}, retries_{0}, stale_resends_{0};
   std::atomic<std::size_t> exchanges_in_flight_{0};  // requests sent and not yet answered

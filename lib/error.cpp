@@ -19,6 +19,7 @@ class category final : public std::error_category {
       case errc::cancelled: return "cancelled";
       case errc::repeated_page: return "the server's pages stopped bringing new runs";
       case errc::bad_pagination: return "the server's pagination cannot be followed";
+      case errc::deadline_exceeded: return "the deadline passed";
     }
     return "unknown humm.analyst error";
   }

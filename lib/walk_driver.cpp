@@ -3,6 +3,7 @@
 #include "walk_driver.hpp"
 
 #include "async/cancellation.hpp"
+#include "sansio/deadline.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -21,13 +22,21 @@ walk_limits limits_of(const walk_options& options) {
   return {options.start_offset, options.page_size, options.prefetch, options.max_in_flight};
 }
 
+// The walk's deadline, counted from now, bounds each page request: it becomes the
+// requests' own (the earlier of the two when they have one).
+walk_options with_walk_deadline(walk_options options) {
+  if (const auto walk_ends = earliest(options.deadline, options.timeout, steady_time::clock::now()))
+    options.call.deadline = options.call.deadline ? std::min(*options.call.deadline, *walk_ends) : *walk_ends;
+  return options;
+}
+
 }  // namespace
 
 walk_driver::walk_driver(std::shared_ptr<client_core> core, asio::any_io_executor executor, std::string schedule_id,
                          walk_options options)
     : core_(std::move(core)),
       executor_(std::move(executor)),
-      options_(std::move(options)),
+      options_(with_walk_deadline(std::move(options))),
       plan_(limits_of(options_)),
       wake_(executor_, 1) {
   stats_.next_offset = options_.start_offset;

@@ -8,6 +8,8 @@
 #include <humm/analyst/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -22,23 +24,34 @@ connection_pool::connection_pool(asio::any_io_executor executor, pool_settings s
 
 connection_pool::~connection_pool() { close_idle(true); }
 
-asio::awaitable<bool> connection_pool::acquire(lease& out, bool fresh, exchange_error& error) {
+// A full pool waits, in order and cancellably, until its deadline if it has one; a permit
+// given back while calls wait goes to the first of them.
+asio::awaitable<bool> connection_pool::wait_for_permit(std::optional<steady_time> deadline, exchange_error& error) {
+  const auto cancelled = [&error] {
+    error = {make_error_code(errc::cancelled), "cancelled while waiting for a connection", true};
+    return false;
+  };
+  if (co_await was_cancelled()) co_return cancelled();  // a cancellation already past reaches no wait
+  ++counters_.waiting;
+  struct counted {
+    std::atomic<std::uint64_t>& waiting;
+    ~counted() { --waiting; }
+  } const waiting{counters_.waiting};
+  if (!deadline) co_return co_await permits_.take() || cancelled();
+  // The wait and a timer race; the one that loses is cancelled.
+  using namespace asio::experimental::awaitable_operators;
+  asio::steady_timer timer(co_await asio::this_coro::executor, *deadline);
+  const auto first = co_await (permits_.take() || timer.async_wait(asio::use_awaitable));
+  if (first.index() == 0) co_return std::get<0>(first) || cancelled();
+  if (co_await was_cancelled()) co_return cancelled();
+  error = {make_error_code(errc::deadline_exceeded), "the deadline passed while waiting for a connection", true};
+  co_return false;
+}
+
+asio::awaitable<bool> connection_pool::acquire(lease& out, bool fresh, std::optional<steady_time> deadline,
+                                               exchange_error& error) {
   co_await asio::this_coro::throw_if_cancelled(false);  // failures are told through `error`
-  // A free permit is taken at once. Only a full pool waits, in order and cancellably; a
-  // permit given back while calls wait goes to the first of them.
-  if (!permits_.try_take()) {
-    if (co_await was_cancelled()) {  // before waiting: a cancellation already past reaches no wait
-      error = {make_error_code(errc::cancelled), "cancelled while waiting for a connection", true};
-      co_return false;
-    }
-    ++counters_.waiting;
-    const bool taken = co_await permits_.take();
-    --counters_.waiting;
-    if (!taken) {
-      error = {make_error_code(errc::cancelled), "cancelled while waiting for a connection", true};
-      co_return false;
-    }
-  }
+  if (!permits_.try_take() && !co_await wait_for_permit(deadline, error)) co_return false;
   ++counters_.in_use;
   out.pool_ = this;  // from here on the lease gives the permit back
 
@@ -72,15 +85,20 @@ asio::awaitable<bool> connection_pool::acquire(lease& out, bool fresh, exchange_
     error = {make_error_code(errc::cancelled), "cancelled", true};
     co_return false;
   }
-  co_return co_await open(out, error);
+  co_return co_await open(out, deadline, error);
 }
 
-asio::awaitable<bool> connection_pool::open(lease& out, exchange_error& error) {
+asio::awaitable<bool> connection_pool::open(lease& out, std::optional<steady_time> deadline, exchange_error& error) {
+  const auto timeout = time_left(settings_.connect_timeout, deadline, steady_time::clock::now());
+  if (!timeout) {
+    error = {make_error_code(errc::deadline_exceeded), "the deadline passed before a connection was opened", true};
+    co_return false;
+  }
   out.connection_ = std::make_unique<http_connection>(serial_executor(executor_, settings_.single_threaded),
                                                       settings_.tls);
   ++counters_.opened;
   const auto here = co_await asio::this_coro::executor;
-  if (!co_await out.connection_->open(here, settings_.where, settings_.connect_timeout, error)) co_return false;
+  if (!co_await out.connection_->open(here, settings_.where, *timeout, error)) co_return false;
   if (settings_.tls) ++counters_.tls_handshakes;
   if (out.connection_->resumed()) ++counters_.tls_resumptions;
   co_return true;

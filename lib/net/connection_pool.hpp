@@ -11,6 +11,7 @@
 #include "net/http_connection.hpp"
 
 #include "async/permits.hpp"
+#include "sansio/deadline.hpp"
 
 #include <atomic>
 #include <deque>
@@ -69,9 +70,10 @@ class connection_pool {
   };
 
   /// Waits for a permit, then takes an idle connection or opens one. False, with `error`
-  /// set, when cancelled or when opening failed. `fresh` drops every idle connection first
-  /// (after one turned out closed by the server, the others are suspect too).
-  asio::awaitable<bool> acquire(lease& out, bool fresh, exchange_error& error);
+  /// set, when cancelled, when opening failed, or when `deadline` passed first (the wait
+  /// ends there, and opening gets no more than the time left). `fresh` drops every idle
+  /// connection first (after one turned out closed by the server, the others are suspect too).
+  asio::awaitable<bool> acquire(lease& out, bool fresh, std::optional<steady_time> deadline, exchange_error& error);
 
   /// Closes idle connections (all, or those idle longer than idle_timeout). Expiry is checked
   /// whenever a connection is acquired, not by a timer: a pending timer would keep the
@@ -82,7 +84,8 @@ class connection_pool {
 
  private:
   void release(std::unique_ptr<http_connection> connection);
-  asio::awaitable<bool> open(lease& out, exchange_error& error);
+  asio::awaitable<bool> open(lease& out, std::optional<steady_time> deadline, exchange_error& error);
+  asio::awaitable<bool> wait_for_permit(std::optional<steady_time> deadline, exchange_error& error);
 
   asio::any_io_executor executor_;
   const pool_settings settings_;

@@ -73,7 +73,7 @@ void response_reader::start_message() {
   out_.status = 0;
   out_.request_id.clear();
   out_.retry_after.clear();
-  out_.ratelimit_reset.clear();
+  out_.rate_limit = {};
   out_.location.clear();
   content_encoding_.clear();
   transfer_encoding_.clear();
@@ -104,8 +104,23 @@ void response_reader::capture(http::field name, beast::string_view name_text, be
     out_.location.assign(value.substr(0, max_location_bytes));
   else if (beast::iequals(name_text, "x-request-id"))
     out_.request_id.assign(value);
-  else if (beast::iequals(name_text, "x-ratelimit-reset"))
-    out_.ratelimit_reset.assign(value);
+  else if (std::string* slot = rate_limit_slot(name_text))
+    slot->assign(value);
+}
+
+// Where a rate-limit field goes: X-RateLimit-Limit and RateLimit-Limit (IETF drafts 00 to
+// 05) alike, RateLimit (later drafts: all in one) and RateLimit-Policy; null for others.
+std::string* response_reader::rate_limit_slot(beast::string_view name) {
+  if (name.size() > 2 && beast::iequals(name.substr(0, 2), "x-")) name.remove_prefix(2);
+  if (name.size() < 9 || !beast::iequals(name.substr(0, 9), "ratelimit")) return nullptr;
+  const beast::string_view rest = name.substr(9);
+  rate_limit_text& r = out_.rate_limit;
+  if (rest.empty()) return &r.combined;
+  if (beast::iequals(rest, "-limit")) return &r.limit;
+  if (beast::iequals(rest, "-remaining")) return &r.remaining;
+  if (beast::iequals(rest, "-reset")) return &r.reset;
+  if (beast::iequals(rest, "-policy")) return &r.policy;
+  return nullptr;
 }
 
 // This client sends no TE header, so a server may use no transfer coding but chunked (RFC

@@ -7,6 +7,7 @@
 // string, for unit tests and fuzzing ("the HTTP response reader fed arbitrary server bytes").
 
 #include "net/memory_budget.hpp"
+#include "sansio/rate_limit.hpp"
 
 #include <boost/beast/http/basic_parser.hpp>
 
@@ -20,12 +21,18 @@ namespace humm::analyst::detail {
 
 namespace beast = boost::beast;
 
+/// The rate-limit fields of a response as sent: X-RateLimit-* or the IETF drafts' names.
+struct rate_limit_text {
+  std::string limit, remaining, reset, combined, policy;
+  rate_limit_fields fields() const noexcept { return {limit, remaining, reset, combined, policy}; }
+};
+
 struct response {
   unsigned status = 0;
   std::string body;  // inflated
   std::string request_id;
   std::string retry_after;
-  std::string ratelimit_reset;
+  rate_limit_text rate_limit;
   std::string location;  // of a redirect, cut at max_location_bytes
   bool keep_alive = false;
   // The body's buffers charged to the client's memory budget, given back when the response
@@ -106,6 +113,7 @@ class response_reader {
   // failure() replaces with this.
   void refuse(beast::error_code& ec, std::error_code code, std::string message);
   void capture(beast::http::field name, beast::string_view name_text, beast::string_view value);
+  std::string* rate_limit_slot(beast::string_view name);
   std::optional<std::string> transfer_coding_problem() const;
   bool make_body_room(std::size_t more, beast::error_code& ec);
 

@@ -1,5 +1,7 @@
 #include "sansio/retry.hpp"
 
+#include "sansio/rate_limit.hpp"
+
 #include <humm/analyst/error.hpp>
 
 #include <algorithm>
@@ -65,12 +67,6 @@ std::optional<milliseconds> parse_retry_after(std::string_view value, system_clo
   return std::nullopt;
 }
 
-std::optional<milliseconds> parse_ratelimit_reset(std::string_view value, system_clock::time_point now) {
-  long long unix_seconds = 0;
-  if (!parse_unsigned(value, unix_seconds) || unix_seconds > 253'402'300'799LL) return std::nullopt;
-  return until(system_clock::time_point{seconds{unix_seconds}}, now);
-}
-
 milliseconds backoff_delay(const retry_policy& policy, int retry, double jitter) noexcept {
   const int doublings = std::clamp(retry - 1, 0, 30);
   const double ceiling = std::min(static_cast<double>(policy.max_backoff.count()),
@@ -89,10 +85,10 @@ retry_decision decide_retry(const retry_policy& policy, int retries_done, const 
   if (!outcome.error) {
     if (!outcome.retry_after.empty()) server_says = parse_retry_after(outcome.retry_after, now);
     if (!server_says && outcome.status == 429 && !outcome.ratelimit_reset.empty())
-      server_says = parse_ratelimit_reset(outcome.ratelimit_reset, now);
+      server_says = parse_reset(outcome.ratelimit_reset, now);
   }
-  if (server_says) return {true, std::min(*server_says, policy.max_retry_after)};
-  return {true, backoff_delay(policy, retries_done + 1, jitter)};
+  if (server_says) return {*server_says <= policy.max_retry_after, *server_says, server_says};
+  return {true, backoff_delay(policy, retries_done + 1, jitter), std::nullopt};
 }
 
 retry_budget::retry_budget(const retry_budget_options& options)

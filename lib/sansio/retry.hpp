@@ -16,12 +16,15 @@ struct attempt_outcome {
   std::error_code error;             ///< set when no usable response arrived
   unsigned status = 0;               ///< the HTTP status when a response arrived
   std::string_view retry_after;      ///< `Retry-After`, empty when absent
-  std::string_view ratelimit_reset;  ///< `X-RateLimit-Reset` (Unix seconds), empty when absent
+  std::string_view ratelimit_reset;  ///< the rate limit's reset (seconds, or a Unix time), empty when absent
 };
 
 struct retry_decision {
   bool retry = false;
   std::chrono::milliseconds delay{0};
+  /// The wait the server asked for (Retry-After, or a 429's reset), followed or not: a call
+  /// that gives up because it exceeds max_retry_after tells it.
+  std::optional<std::chrono::milliseconds> server_wait;
 };
 
 /// 408, 409, 429 and 5xx.
@@ -33,10 +36,6 @@ bool is_retryable_error(const std::error_code& error) noexcept;
 /// `Retry-After` as delay-seconds or an HTTP date, relative to `now`; nullopt when malformed.
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now);
-
-/// `X-RateLimit-Reset` as Unix seconds, relative to `now`; nullopt when malformed.
-std::optional<std::chrono::milliseconds> parse_ratelimit_reset(std::string_view value,
-                                                               std::chrono::system_clock::time_point now);
 
 /// Exponential backoff before retry number `retry` (1 for the first retry): with
 /// c = min(max_backoff, initial_backoff * 2^(retry-1)), c * (1 + jitter) / 2 for jitter in [0, 1).
@@ -50,8 +49,9 @@ bool resend_on_fresh_connection(bool connection_was_reused, bool failed_before_r
                                 const std::error_code& error) noexcept;
 
 /// Whether to try again after `retries_done` retries ended in `outcome`, and when. The
-/// server's `Retry-After` (or, on a 429 without it, `X-RateLimit-Reset`) wins over the
-/// backoff, capped at policy.max_retry_after.
+/// server's `Retry-After` (or, on a 429 without it, the rate limit's reset) wins over the
+/// backoff; a wait longer than policy.max_retry_after is not waited at all: the call gives
+/// up at once, rather than wait the cap and try when the server said it was too early.
 retry_decision decide_retry(const retry_policy& policy, int retries_done, const attempt_outcome& outcome,
                             std::chrono::system_clock::time_point now, double jitter);
 

@@ -78,21 +78,27 @@ BOOST_AUTO_TEST_CASE(retry_after_in_seconds_or_http_date) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(the_server_wait_wins_over_backoff_up_to_the_cap) {
+BOOST_AUTO_TEST_CASE(the_server_wait_wins_over_backoff_and_one_beyond_the_cap_ends_the_call_at_once) {
   ha::retry_policy policy;
   BOOST_TEST(d::decide_retry(policy, 0, status(429, "2"), now, 0.5).delay.count() == 2000);
   BOOST_TEST(d::decide_retry(policy, 0, status(503, "7"), now, 0.5).delay.count() == 7000);
-  BOOST_TEST(d::decide_retry(policy, 0, status(429, "86400"), now, 0.5).delay == policy.max_retry_after);
+  BOOST_TEST(d::decide_retry(policy, 0, status(429, "60"), now, 0.5).retry);  // the cap itself is waited
+  // Waiting the cap and trying anyway would only ask again too early.
+  const auto too_long = d::decide_retry(policy, 0, status(429, "86400"), now, 0.5);
+  BOOST_TEST(!too_long.retry);
+  BOOST_TEST(too_long.server_wait->count() == 86'400'000);
   BOOST_TEST(d::decide_retry(policy, 0, status(503, "nonsense"), now, 0.0).delay.count() == 250);  // backoff
+  BOOST_TEST(!d::decide_retry(policy, 0, status(503, "nonsense"), now, 0.0).server_wait.has_value());
 }
 
-BOOST_AUTO_TEST_CASE(ratelimit_reset_counts_on_a_429_without_retry_after) {
+BOOST_AUTO_TEST_CASE(ratelimit_reset_in_either_form_counts_on_a_429_without_retry_after) {
   const ha::retry_policy policy;
   const auto reset_in_4s = std::to_string(duration_cast<seconds>(now.time_since_epoch()).count() + 4);
   BOOST_TEST(d::decide_retry(policy, 0, status(429, {}, reset_in_4s), now, 0.5).delay.count() == 4000);
+  BOOST_TEST(d::decide_retry(policy, 0, status(429, {}, "3"), now, 0.5).delay.count() == 3000);  // seconds from now
   BOOST_TEST(d::decide_retry(policy, 0, status(429, "1", reset_in_4s), now, 0.5).delay.count() == 1000);
   BOOST_TEST(d::decide_retry(policy, 0, status(503, {}, reset_in_4s), now, 0.0).delay.count() == 250);
-  BOOST_TEST(!d::parse_ratelimit_reset("tomorrow", now).has_value());
+  BOOST_TEST(d::decide_retry(policy, 0, status(429, {}, "tomorrow"), now, 0.0).delay.count() == 250);
 }
 
 BOOST_AUTO_TEST_CASE(only_a_reused_connection_that_failed_before_any_response_is_resent_at_once) {

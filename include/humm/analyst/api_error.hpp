@@ -4,6 +4,7 @@
 
 #include <humm/analyst/error.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,6 +30,9 @@ struct error_details {
   int attempts = 0;                   ///< attempts made, retries included
   /// For a failed walk: the start_offset that resumes it without losing a run.
   std::optional<std::int64_t> resume_offset;
+  /// The wait the server last asked for (Retry-After, or a 429's rate-limit reset), e.g.
+  /// when it was longer than retry_policy::max_retry_after and the call gave up at once.
+  std::optional<std::chrono::milliseconds> retry_after;
 };
 
 /// Thrown by the awaitable API. what() is the details' message, with the HTTP status when

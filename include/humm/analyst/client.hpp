@@ -50,6 +50,13 @@ struct client_stats {
   /// or had sent bytes no request asked for.
   std::uint64_t idle_discarded = 0;
   std::uint64_t max_connections = 0;  ///< the cap in effect: options.max_connections, lowered to the descriptor limit
+  /// What the latest answer said of the server's rate limit (X-RateLimit-* or RateLimit).
+  std::optional<std::int64_t> rate_limit;
+  std::optional<std::int64_t> rate_limit_remaining;
+  std::optional<std::chrono::milliseconds> rate_limit_reset_after;  ///< as of that answer
+  std::uint64_t too_many_requests = 0;    ///< 429 answers received
+  std::chrono::milliseconds paused{0};    ///< time attempts waited for the rate limit, summed over calls
+  std::uint64_t retries_refused = 0;      ///< retries the retry budget did not allow
 };
 
 class client;

@@ -46,8 +46,13 @@ struct tls_options {
 
 /// Per-call settings that override the client's.
 struct call_options {
-  std::optional<std::chrono::milliseconds> request_timeout;
+  std::optional<std::chrono::milliseconds> request_timeout;  ///< one attempt
   std::optional<int> max_retries;
+  /// The whole call: waiting for a connection or for the rate limit, every attempt (each
+  /// clamped to the time left) and every backoff. A wait that would end past it ends the
+  /// call at once with errc::deadline_exceeded. With `deadline` too, the earlier counts.
+  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<std::chrono::steady_clock::time_point> deadline;  ///< the same, as a time point
 };
 
 struct client_options {
@@ -71,6 +76,11 @@ struct client_options {
 
   retry_policy retry;
   tls_options tls;
+
+  /// Paces requests for servers that send no rate-limit fields: at most this many start
+  /// per second, evenly spaced, across the whole client; 0 turns it off. Rate-limit fields
+  /// (X-RateLimit-*, RateLimit) and 429 answers are followed whatever this is.
+  double max_requests_per_second = 0;
 
   std::size_t max_response_bytes = 64u << 20;  ///< decompressed body size limit
   bool gzip = true;                            ///< send `Accept-Encoding: gzip`

@@ -20,6 +20,7 @@ enum class errc {
   cancelled,             // the caller cancelled the operation
   repeated_page,         // the server's pages stopped bringing new runs: a walk cannot advance
   bad_pagination,        // a page's pagination is negative, out of range, or contradicts the request
+  deadline_exceeded,     // the call's or the walk's deadline passed (call_options, walk_options)
 };
 
 const std::error_category& error_category() noexcept;

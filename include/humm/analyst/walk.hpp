@@ -34,6 +34,12 @@ struct walk_options {
   /// requested ahead of the consumer: that, times page_size, bounds a walk's page memory.
   std::size_t max_in_flight = 1;
   call_options call{};  ///< per-request timeout and retries
+  /// The whole walk, counted from history_pages() / history_runs(): every page request ends
+  /// by then (a request in flight is clamped to the time left), and the walk fails with
+  /// errc::deadline_exceeded and the resume_offset that continues it. With `deadline` too, the
+  /// earlier counts. walk_schedules counts `timeout` for each schedule from its own start.
+  std::optional<std::chrono::milliseconds> timeout{};
+  std::optional<std::chrono::steady_clock::time_point> deadline{};
 };
 
 /// One page of a walk, with its place in the history. Its runs are those not handed out
