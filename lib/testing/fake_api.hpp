@@ -29,8 +29,9 @@ struct rate_decision {
   std::int64_t reset_unix_seconds = 0;        ///< when the window ends, Unix seconds rounded up
 };
 
-/// The fixed-window counter behind fake_server_options::rate_limit, with the clocks passed
-/// in so that its decisions do not depend on when a test runs. Thread-safe.
+/// The fixed-window counter behind fake_server_options::rate_limit. The clocks are passed in:
+/// both readings of one request are taken together, and its arithmetic reads no clock of
+/// its own. Thread-safe: every connection's request goes through it.
 class rate_limiter {
  public:
   using clock = std::chrono::steady_clock;
