@@ -15,6 +15,18 @@ namespace json = boost::json;
 
 api_reply not_found(std::string_view detail) { return {404, detail_body(detail), {}}; }
 
+// FastAPI's body for an HTTPException raised with a status alone: its reason phrase.
+api_reply reason_reply(unsigned status) {
+  const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
+  return {status, detail_body(std::string_view(reason.data(), reason.size())), {}};
+}
+
+// Whole seconds, rounded up: a client that waits this long finds the window over, never
+// a moment too early.
+std::string seconds_rounded_up(std::chrono::milliseconds duration) {
+  return std::to_string(std::chrono::ceil<std::chrono::seconds>(duration).count());
+}
+
 // The `pagination` object in the server's current style; make_page has filled it with
 // total, limit (the one used) and offset.
 void restyle(analyst::pagination& pagination, pagination_style style, bool echo_limit, std::int64_t requested_limit,
@@ -52,11 +64,7 @@ constexpr std::uint64_t first_inserted_run_seed = 0x5eed'0000'0000'0000ULL;
 
 std::optional<api_reply> fault_reply(const fault& f) {
   if (f.status != 0) {
-    api_reply reply{f.status, f.body, {}};
-    if (reply.body.empty()) {
-      const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(f.status));
-      reply.body = detail_body(std::string_view(reason.data(), reason.size()));
-    }
+    api_reply reply = f.body.empty() ? reason_reply(f.status) : api_reply{f.status, f.body, {}};
     if (!f.retry_after.empty()) reply.headers.emplace_back("Retry-After", f.retry_after);
     if (!f.ratelimit_reset.empty()) reply.headers.emplace_back("X-RateLimit-Reset", f.ratelimit_reset);
     return reply;
@@ -66,8 +74,55 @@ std::optional<api_reply> fault_reply(const fault& f) {
   return std::nullopt;
 }
 
+rate_limiter::rate_limiter(rate_limit_mode mode) : mode_(mode) {
+  if (enabled() && mode_.window <= std::chrono::milliseconds::zero())
+    throw std::invalid_argument("fake_server: rate_limit.window must be positive when requests_per_window is set");
+}
+
+rate_decision rate_limiter::admit(clock::time_point now, std::chrono::system_clock::time_point wall_now) {
+  std::lock_guard lock(mutex_);
+  if (now >= window_end_) {  // the previous window is over: this request opens the next
+    window_end_ = now + mode_.window;
+    // Fixed at the window's start, so every answer in the window names the same instant.
+    wall_window_end_ = wall_now + mode_.window;
+    used_ = 0;
+  }
+  rate_decision decision;
+  decision.limit = mode_.requests_per_window;
+  decision.admitted = used_ < decision.limit;
+  if (decision.admitted) ++used_;  // refusals do not count: the allowance is already spent
+  decision.remaining = decision.limit - used_;
+  decision.until_reset = std::chrono::ceil<std::chrono::milliseconds>(window_end_ - now);
+  decision.reset_unix_seconds =
+      std::chrono::ceil<std::chrono::seconds>(wall_window_end_.time_since_epoch()).count();
+  return decision;
+}
+
+std::vector<std::pair<std::string, std::string>> rate_limit_headers(rate_limit_style style,
+                                                                    std::chrono::milliseconds window,
+                                                                    const rate_decision& decision) {
+  const std::string limit = std::to_string(decision.limit);
+  const std::string remaining = std::to_string(decision.remaining);
+  const std::string reset_after = seconds_rounded_up(decision.until_reset);
+  switch (style) {
+    case rate_limit_style::reset_delta_seconds:
+      return {{"X-RateLimit-Limit", limit}, {"X-RateLimit-Remaining", remaining}, {"X-RateLimit-Reset", reset_after}};
+    case rate_limit_style::reset_unix_time:
+      return {{"X-RateLimit-Limit", limit},
+              {"X-RateLimit-Remaining", remaining},
+              {"X-RateLimit-Reset", std::to_string(decision.reset_unix_seconds)}};
+    case rate_limit_style::ietf_draft:
+      return {{"RateLimit", "limit=" + limit + ", remaining=" + remaining + ", reset=" + reset_after},
+              {"RateLimit-Policy", limit + ";w=" + seconds_rounded_up(window)}};
+  }
+  throw std::invalid_argument("fake_server: unknown rate_limit_style");
+}
+
 fake_api::fake_api(fake_server_options options)
-    : options_(std::move(options)), pagination_(options_.pagination), next_run_seed_(first_inserted_run_seed) {}
+    : options_(std::move(options)),
+      rate_limiter_(options_.rate_limit),
+      pagination_(options_.pagination),
+      next_run_seed_(first_inserted_run_seed) {}
 
 schedule_data fake_api::add_schedule(std::size_t runs, std::uint64_t seed) {
   schedule_data data = make_schedule_data(seed, runs, options_.organization);
@@ -110,6 +165,17 @@ std::optional<fault> fake_api::take_fault() {
 void fake_api::set_pagination(pagination_style style) {
   std::lock_guard lock(mutex_);
   pagination_ = style;
+}
+
+fake_api::rate_verdict fake_api::admit() {
+  if (!rate_limiter_.enabled()) return {};
+  const rate_decision decision = rate_limiter_.admit(rate_limiter::clock::now(), std::chrono::system_clock::now());
+  rate_verdict verdict{rate_limit_headers(options_.rate_limit.style, options_.rate_limit.window, decision), {}};
+  if (!decision.admitted) {
+    verdict.refusal = reason_reply(429);  // "Too Many Requests"
+    verdict.refusal->headers.emplace_back("Retry-After", seconds_rounded_up(decision.until_reset));
+  }
+  return verdict;
 }
 
 api_reply fake_api::answer(const api_request& request) const {

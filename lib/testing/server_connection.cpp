@@ -157,13 +157,20 @@ asio::awaitable<bool> server_connection<Stream>::serve_next() {
 template <class Stream>
 asio::awaitable<bool> server_connection<Stream>::answer(const request& req) {
   const api_request matched = match_request(req.method_string(), req.target(), req[http::field::authorization]);
+  const bool endpoint = matched.which != api_request::route::none;
+  // The rate limit stands for a gateway in front of the service: it counts first, and a
+  // request it refuses reaches neither the API nor its faults.
+  fake_api::rate_verdict limit = endpoint ? core_->api.admit() : fake_api::rate_verdict{};
   // Faults stand for trouble at the endpoints, so requests to other paths do not use them up.
-  const std::optional<fault> f = matched.which != api_request::route::none ? core_->api.take_fault() : std::nullopt;
+  const std::optional<fault> f = endpoint && !limit.refusal ? core_->api.take_fault() : std::nullopt;
   if (f && f->delay.count() > 0) co_await pause(f->delay);
   if (closed_ || (f && f->close_before_response)) co_return false;
 
-  std::optional<api_reply> reply = f ? fault_reply(*f) : std::nullopt;
+  std::optional<api_reply> reply = std::move(limit.refusal);
+  if (!reply && f) reply = fault_reply(*f);
   if (!reply) reply = core_->api.answer(matched);  // after any delay, so it sees the data as it is now
+  // The gateway's fields go first, so that a fault's own headers of the same name win.
+  reply->headers.insert(reply->headers.begin(), limit.headers.begin(), limit.headers.end());
   const bool closing = !req.keep_alive() || reached_request_limit();
   response res = make_response(std::move(*reply), req, closing, f ? &*f : nullptr);
   tcp_layer().expires_after(write_timeout);
@@ -206,6 +213,7 @@ response server_connection<Stream>::make_response(api_reply reply, const request
   response res(static_cast<http::status>(reply.status), req.version());
   res.set(http::field::content_type, "application/json");
   res.set("x-request-id", core_->next_request_id());
+  if (reply.status == 429) core_->counters.too_many_requests_sent();
   for (const auto& [name, value] : reply.headers) res.set(name, value);
   if (core_->options.gzip && accepts_gzip(req[http::field::accept_encoding])) {
     if (f && f->gzip_two_members) {

@@ -65,6 +65,11 @@ void request_counters::gzip_response_sent() {
   ++counts_.gzip_responses;
 }
 
+void request_counters::too_many_requests_sent() {
+  std::lock_guard lock(mutex_);
+  ++counts_.too_many_requests;
+}
+
 fake_server_counters request_counters::snapshot() const {
   std::lock_guard lock(mutex_);
   return counts_;

@@ -35,6 +35,7 @@ class request_counters {
   void request_started(std::string_view target);
   void request_done();
   void gzip_response_sent();
+  void too_many_requests_sent();
 
   fake_server_counters snapshot() const;
   /// Zeroes every count, the maximum of concurrent requests included (requests still in

@@ -85,6 +85,24 @@ std::string gunzip(const std::string& compressed) {
   return plain;
 }
 
+// A server limited to `requests` per `window`, stating its allowance in `style`.
+ht::fake_server_options rate_limited(std::size_t requests, std::chrono::milliseconds window,
+                                     ht::rate_limit_style style = ht::rate_limit_style::reset_delta_seconds) {
+  ht::fake_server_options options;
+  options.rate_limit = {.requests_per_window = requests, .window = window, .style = style};
+  return options;
+}
+
+// A header field that must hold a whole number.
+long long number_in(const response& res, std::string_view field) {
+  const auto text = res[field];
+  BOOST_TEST_REQUIRE(!text.empty(), field << " is missing");
+  std::size_t used = 0;
+  const long long value = std::stoll(std::string(text), &used);
+  BOOST_TEST_REQUIRE(used == text.size(), field << ": " << text);
+  return value;
+}
+
 // Waits until the server has read `count` requests, so that a test knows which request took a fault.
 void wait_for_requests(const ht::fake_server& server, std::size_t count) {
   const auto deadline = clock_type::now() + io_timeout;
@@ -422,6 +440,162 @@ BOOST_FIXTURE_TEST_CASE(malformed_json, served_schedule) {
   json::parse(res.body(), ec);
   BOOST_TEST(ec.failed());
   BOOST_TEST(!ha::try_decode<ha::schedule_history>(std::string_view(res.body())).has_value());
+}
+
+// ---- the rate limit ----
+// Counting tests use a 60 s window, which no loaded machine outlasts: a window opens with its
+// first request, so only the test of the reset itself depends on time passing.
+
+BOOST_AUTO_TEST_CASE(without_a_rate_limit_no_fields_and_a_window_must_be_positive) {
+  served_schedule s;
+  test_client client(s.server);
+  const auto res = client.get(s.runs());
+  BOOST_TEST(res["X-RateLimit-Limit"].empty());
+  BOOST_TEST(res["RateLimit"].empty());
+  BOOST_CHECK_THROW(ht::fake_server{rate_limited(1, 0ms)}, std::invalid_argument);
+  BOOST_CHECK_THROW(ht::fake_server{rate_limited(1, -1ms)}, std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(every_request_to_an_endpoint_counts_and_the_reset_is_in_seconds_from_now) {
+  served_schedule s(rate_limited(3, 60s));
+  test_client client(s.server);
+  const auto first = client.get(s.runs());
+  BOOST_TEST(first.result_int() == 200u);
+  BOOST_TEST(first["X-RateLimit-Limit"] == "3");
+  BOOST_TEST(first["X-RateLimit-Remaining"] == "2");
+  BOOST_TEST(first["X-RateLimit-Reset"] == "60");  // the first request opens the window
+  BOOST_TEST(first["RateLimit"].empty());
+
+  const auto elsewhere = client.get("/elsewhere");  // no endpoint: neither counted nor told
+  BOOST_TEST(elsewhere.result_int() == 404u);
+  BOOST_TEST(elsewhere["X-RateLimit-Limit"].empty());
+
+  auto anonymous = client.make_request(s.runs());  // counted before authentication
+  anonymous.erase(http::field::authorization);
+  const auto refused = client.get(anonymous);
+  BOOST_TEST(refused.result_int() == 401u);
+  BOOST_TEST(refused["X-RateLimit-Remaining"] == "1");
+  const long long reset = number_in(refused, "X-RateLimit-Reset");
+  BOOST_TEST((reset >= 1 && reset <= 60));
+
+  const auto last = client.get(s.run_details(ha::format_uuid(s.data.runs[0].id)));
+  BOOST_TEST(last.result_int() == 200u);
+  BOOST_TEST(last["X-RateLimit-Remaining"] == "0");
+  BOOST_TEST(number_in(last, "X-RateLimit-Reset") <= reset);
+}
+
+BOOST_AUTO_TEST_CASE(the_reset_as_unix_time_names_the_end_of_the_window) {
+  using std::chrono::system_clock;
+  const auto unix_seconds = [](system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  };
+  const long long before = unix_seconds(system_clock::now());
+  served_schedule s(rate_limited(5, 60s, ht::rate_limit_style::reset_unix_time));
+  test_client client(s.server);
+  const auto first = client.get(s.runs());
+  const auto second = client.get(s.runs());
+  const long long after = unix_seconds(system_clock::now());
+  BOOST_TEST(first["X-RateLimit-Limit"] == "5");
+  BOOST_TEST(first["X-RateLimit-Remaining"] == "4");
+  BOOST_TEST(second["X-RateLimit-Remaining"] == "3");
+  const long long reset = number_in(first, "X-RateLimit-Reset");
+  BOOST_TEST(number_in(second, "X-RateLimit-Reset") == reset);  // one window, one end
+  BOOST_TEST((reset >= before + 60 && reset <= after + 61));    // its start, plus 60 s, rounded up
+}
+
+BOOST_AUTO_TEST_CASE(the_ietf_draft_fields_replace_the_x_ratelimit_ones) {
+  served_schedule s(rate_limited(2, 60s, ht::rate_limit_style::ietf_draft));
+  test_client client(s.server);
+  const auto first = client.get(s.runs());
+  BOOST_TEST(first["RateLimit"] == "limit=2, remaining=1, reset=60");
+  BOOST_TEST(first["RateLimit-Policy"] == "2;w=60");
+  BOOST_TEST(first["X-RateLimit-Limit"].empty());
+  BOOST_TEST(first["X-RateLimit-Reset"].empty());
+  BOOST_TEST(client.get(s.runs())["RateLimit"].starts_with("limit=2, remaining=0, reset="));
+
+  const auto limited = client.get(s.runs());
+  BOOST_TEST(limited.result_int() == 429u);
+  BOOST_TEST(limited["RateLimit"] == "limit=2, remaining=0, reset=" + std::string(limited[http::field::retry_after]));
+  BOOST_TEST(limited["RateLimit-Policy"] == "2;w=60");
+}
+
+BOOST_AUTO_TEST_CASE(beyond_the_allowance_429_with_retry_after_and_remaining_0) {
+  served_schedule s(rate_limited(2, 60s));
+  test_client client(s.server);
+  BOOST_TEST(client.get(s.runs()).result_int() == 200u);
+  BOOST_TEST(client.get(s.runs()).result_int() == 200u);
+  for (int i = 0; i < 2; ++i) {
+    const auto limited = client.get(s.runs());
+    BOOST_TEST(limited.result_int() == 429u);
+    BOOST_TEST(limited.body() == R"({"detail":"Too Many Requests"})");
+    const long long retry_after = number_in(limited, "Retry-After");
+    BOOST_TEST((retry_after >= 1 && retry_after <= 60));
+    BOOST_TEST(number_in(limited, "X-RateLimit-Reset") == retry_after);
+    BOOST_TEST(limited["X-RateLimit-Limit"] == "2");
+    BOOST_TEST(limited["X-RateLimit-Remaining"] == "0");
+    BOOST_TEST(limited.keep_alive());  // a refusal, not a reason to close
+  }
+  BOOST_TEST(s.server.counters().too_many_requests == 2u);
+  BOOST_TEST(s.server.counters().requests == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_request_takes_no_fault_and_a_faults_429_counts_too) {
+  served_schedule s(rate_limited(2, 60s));
+  s.server.push_fault({.status = 429, .retry_after = "7", .ratelimit_reset = "1700000000"});
+  test_client client(s.server);
+  const auto scripted = client.get(s.runs());  // the gateway lets it through, the API refuses
+  BOOST_TEST(scripted.result_int() == 429u);
+  BOOST_TEST(scripted[http::field::retry_after] == "7");
+  BOOST_TEST(scripted["X-RateLimit-Reset"] == "1700000000");  // the fault's own fields win
+  BOOST_TEST(scripted["X-RateLimit-Remaining"] == "1");
+
+  BOOST_TEST(client.get(s.runs()).result_int() == 200u);
+  s.server.push_fault({.status = 503});
+  BOOST_TEST(client.get(s.runs()).result_int() == 429u);  // the gateway's: the fault stays queued
+  BOOST_TEST(client.get(s.runs())["X-RateLimit-Remaining"] == "0");
+  BOOST_TEST(s.server.counters().too_many_requests == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(the_allowance_comes_back_when_the_window_ends) {
+  constexpr auto window = 300ms;
+  served_schedule s(rate_limited(1, window));
+  test_client client(s.server);
+  const auto first = client.get(s.runs());
+  BOOST_TEST(first.result_int() == 200u);
+  BOOST_TEST(first["X-RateLimit-Remaining"] == "0");
+  BOOST_TEST(first["X-RateLimit-Reset"] == "1");  // 300 ms, rounded up
+  // The window opened when the first request arrived, before this sleep began.
+  std::this_thread::sleep_for(window + 100ms);
+  const auto next = client.get(s.runs());
+  BOOST_TEST(next.result_int() == 200u);
+  BOOST_TEST(next["X-RateLimit-Remaining"] == "0");
+  BOOST_TEST(s.server.counters().too_many_requests == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(every_connection_draws_on_one_allowance) {
+  constexpr std::size_t connections = 4;
+  constexpr std::size_t requests_each = 5;
+  constexpr std::size_t limit = 10;
+  served_schedule s(rate_limited(limit, 60s));
+  // Statuses only: Boost.Test's assertions are not for other threads.
+  std::vector<std::future<std::vector<unsigned>>> clients;
+  for (std::size_t c = 0; c < connections; ++c)
+    clients.push_back(std::async(std::launch::async, [&] {
+      test_client client(s.server);
+      std::vector<unsigned> statuses;
+      for (std::size_t r = 0; r < requests_each; ++r) {
+        response res;
+        statuses.push_back(client.exchange(client.make_request(s.runs()), res) ? 0u : res.result_int());
+      }
+      return statuses;
+    }));
+  std::size_t ok = 0, limited = 0, other = 0;
+  for (auto& client : clients)
+    for (const unsigned status : client.get()) ++(status == 200 ? ok : status == 429 ? limited : other);
+  BOOST_TEST(other == 0u);
+  BOOST_TEST(ok == limit);
+  BOOST_TEST(limited == connections * requests_each - limit);
+  BOOST_TEST(s.server.counters().too_many_requests == limited);
 }
 
 // ---- connections ----

@@ -64,6 +64,35 @@ struct fault {
   bool gzip_two_members = false;
 };
 
+/// How a rate-limited server states its allowance: servers differ, and clients must read them all.
+enum class rate_limit_style {
+  /// `X-RateLimit-Limit`, `X-RateLimit-Remaining`, and `X-RateLimit-Reset` as the seconds
+  /// until the window ends, rounded up (GitLab, Twitter's older API, many gateways).
+  reset_delta_seconds,
+  /// The same three fields, `X-RateLimit-Reset` as the Unix time in seconds at which the
+  /// window ends, rounded up (GitHub; the API's older documentation).
+  reset_unix_time,
+  /// The IETF draft's fields instead of the X-RateLimit ones: `RateLimit: limit=N,
+  /// remaining=R, reset=S` (S: seconds until the window ends, rounded up) and
+  /// `RateLimit-Policy: N;w=W` (W: the window in seconds, rounded up).
+  ietf_draft,
+};
+
+/// A fixed-window rate limit, as an API gateway in front of the service enforces it: at most
+/// `requests_per_window` requests to the endpoints per window. A window starts with the first
+/// request after the previous window has ended (so a long window never ends in the middle of
+/// a test) and ends `window` later. Every request to an endpoint counts, before
+/// authentication and validation, whatever its answer; requests to other paths neither count
+/// nor carry the fields. Every answer to a counted request carries the allowance left after
+/// it (in `style`); a request beyond it gets `429`, `{"detail":"Too Many Requests"}`,
+/// `Retry-After` (seconds until the window ends, rounded up) and the fields with remaining 0,
+/// and does not reach the API: it takes no scripted fault.
+struct rate_limit_mode {
+  std::size_t requests_per_window = 0;  ///< 0: no rate limit (and no rate-limit fields)
+  std::chrono::milliseconds window{std::chrono::seconds{1}};  ///< must be positive when limiting
+  rate_limit_style style = rate_limit_style::reset_delta_seconds;
+};
+
 struct fake_server_options {
   bool tls = true;
   /// The names and addresses the certificate is valid for (tests of host-name checks
@@ -77,6 +106,10 @@ struct fake_server_options {
   bool gzip = true;                    ///< gzip bodies when the request accepts it
   std::size_t close_after_requests = 0;  ///< close each connection after K requests; 0: never
   std::chrono::milliseconds idle_close{0};  ///< close connections idle this long; 0: never
+  // Added later (last, so positional initialisation still works).
+  /// A rate limit in front of the endpoints; off by default. The server's constructor throws
+  /// std::invalid_argument for a limit with a window that is not positive.
+  rate_limit_mode rate_limit{};
 };
 
 /// What the server has seen, for assertions.
@@ -91,6 +124,8 @@ struct fake_server_counters {
   // client tests check that gzip was negotiated, not just that the data arrived.
   std::size_t gzip_responses = 0;  ///< responses whose body was sent gzip-compressed
   std::map<std::string, std::size_t> cipher_suites;  ///< negotiated TLS cipher suite -> handshakes
+  /// Responses sent with status 429: the rate limit's refusals, and scripted faults' 429s.
+  std::size_t too_many_requests = 0;
 };
 
 class fake_server {
