@@ -154,7 +154,7 @@ BOOST_FIXTURE_TEST_CASE(every_line_on_stderr_is_the_tools_own_and_sends_no_escap
 
 BOOST_FIXTURE_TEST_CASE(a_token_in_the_environment_is_trimmed_like_a_token_file, common_fixture) {
   // `export HUMM_API_TOKEN="$(cat token)"` keeps no newline, but `$(<token)` pasted with a space does.
-  for (const std::string padded : {api.server.options().token + "\n", " " + api.server.options().token + " \t"}) {
+  for (const std::string& padded : {api.server.options().token + "\n", " " + api.server.options().token + " \t"}) {
     const auto r = api.run(fetch(), clean_env(padded));
     BOOST_TEST(r.exit_code == 0, humm::analyst::printable(r.err));
   }
