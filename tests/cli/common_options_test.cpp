@@ -169,6 +169,25 @@ BOOST_FIXTURE_TEST_CASE(plain_http_beyond_loopback_needs_allow_insecure_http, co
   BOOST_TEST(r.err.find("--allow-insecure-http") != std::string::npos, r.err);
 }
 
+BOOST_FIXTURE_TEST_CASE(deadline_and_rate_are_taken_by_every_network_command, common_fixture) {
+  const temp_file ids(id_of(data) + "\n");
+  for (auto command : every_network_command(ids.path)) {
+    command.insert(command.end(), {"--deadline", "30", "--rate", "50"});
+    const auto r = api.run(command);
+    BOOST_TEST(r.exit_code == 0, command[0] << ": " << r.err);
+    auto zero = command;
+    zero.back() = "0";  // --rate 0
+    BOOST_TEST(api.run(zero).exit_code == 2, command[0]);
+  }
+  // A fetch cut by its deadline says so.
+  api.server.push_fault({.delay = std::chrono::seconds{5}});
+  auto slow = fetch();
+  slow.insert(slow.end(), {"--deadline", "0.5"});
+  const auto r = api.run(slow);
+  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.err.find("the deadline passed after 1 attempt") != std::string::npos, r.err);
+}
+
 BOOST_FIXTURE_TEST_CASE(verbose_lines_show_each_target_exactly_as_sent, common_fixture) {
   // An upper-case schedule id is sent in lower case, and an organization id with a space,
   // '&' or '/' is sent percent-encoded: -v must show the bytes sent, not the arguments as

@@ -106,6 +106,17 @@ BOOST_FIXTURE_TEST_CASE(a_failure_tells_the_offset_that_resumes, walk_fixture) {
   BOOST_TEST(stats_of(r).at("runs") == 50);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_deadline_ends_the_walk_telling_the_offset_that_resumes, walk_fixture) {
+  api.server.push_fault({});                  // page 1 as usual
+  api.server.push_fault({.delay = std::chrono::seconds{5}});  // page 2 would take 5 s
+  const auto r = api.run(walk({"--page-size", "50", "--max-connections", "1", "--deadline", "0.8"}));
+  BOOST_TEST(r.exit_code == 1, r.err);
+  BOOST_TEST(ndjson_values(r.out).size() == 50u);
+  BOOST_TEST(r.err.find("the deadline passed") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find("(resume with --start-offset 50)") != std::string::npos, r.err);
+  BOOST_TEST((r.elapsed < std::chrono::seconds{4}));
+}
+
 BOOST_FIXTURE_TEST_CASE(a_run_shown_twice_by_shifted_pages_is_shown_once, walk_fixture) {
   // Page 2 is held back until three new runs have been created: it then starts with the
   // last three runs of page 1 again.
