@@ -114,11 +114,13 @@ void command_context::print_stats() const {
   char line[512];
   std::snprintf(line, sizeof line,
                 "{\"pages\":%llu,\"runs\":%llu,\"requests\":%llu,\"retries\":%llu,\"duplicates_skipped\":%llu,"
-                "\"connections_opened\":%llu,\"tls_handshakes\":%llu,\"elapsed_s\":%.6f,\"pages_per_s\":%.1f}",
+                "\"connections_opened\":%llu,\"tls_handshakes\":%llu,\"too_many_requests\":%llu,\"paused_s\":%.3f,"
+                "\"elapsed_s\":%.6f,\"pages_per_s\":%.1f}",
                 static_cast<unsigned long long>(counts.pages), static_cast<unsigned long long>(counts.runs),
                 static_cast<unsigned long long>(c.requests), static_cast<unsigned long long>(c.retries),
                 static_cast<unsigned long long>(counts.duplicates_skipped),
                 static_cast<unsigned long long>(c.connections_opened), static_cast<unsigned long long>(c.tls_handshakes),
+                static_cast<unsigned long long>(c.too_many_requests), std::chrono::duration<double>(c.paused).count(),
                 elapsed, elapsed > 0 ? static_cast<double>(counts.pages) / elapsed : 0.0);
   std::cerr << line << '\n';
 }

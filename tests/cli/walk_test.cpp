@@ -79,6 +79,8 @@ BOOST_FIXTURE_TEST_CASE(stats_line_has_every_count, walk_fixture) {
   BOOST_TEST(connections <= 3);
   BOOST_TEST(connections == static_cast<std::int64_t>(api.server.counters().connections_accepted));
   BOOST_TEST(stats.at("tls_handshakes") == connections);
+  BOOST_TEST(stats.at("too_many_requests") == 0);
+  BOOST_TEST(stats.at("paused_s").to_number<double>() == 0.0);
   const double elapsed = stats.at("elapsed_s").to_number<double>();
   BOOST_TEST(elapsed > 0.0);
   BOOST_TEST(stats.at("pages_per_s").to_number<double>() == 3 / elapsed, boost::test_tools::tolerance(0.05));
