@@ -153,7 +153,7 @@ BOOST_FIXTURE_TEST_CASE(stats_line_counts_the_page_and_the_connection, fetch_fix
   BOOST_TEST(stats.at("connections_opened") == 1);
   BOOST_TEST(stats.at("tls_handshakes") == 1);
   BOOST_TEST(stats.at("elapsed_s").to_number<double>() >= 0.0);
-  BOOST_TEST(stats.size() == 9u);
+  BOOST_TEST(stats.size() == 11u);
 }
 
 BOOST_FIXTURE_TEST_CASE(an_unknown_schedule_exits_1_with_one_line, fetch_fixture) {
