@@ -99,7 +99,7 @@ const char* non_empty_env(const char* name) {
   return value && *value ? value : nullptr;
 }
 
-// A token as written in a file or a variable: its first line, without surrounding white space.
+// A token as written in a file: its first line, without surrounding white space.
 std::string token_from(std::string_view text) {
   text = text.substr(0, text.find_first_of("\r\n"));
   const auto first = text.find_first_not_of(" \t");
@@ -122,9 +122,13 @@ bool find_token(const connection_settings& s, std::string& token, std::string& s
     return false;
   }
   if (!s.token_file.empty()) return source = "--token-file", read_token_file(s.token_file, token, why);
-  for (const char* name : {"HUMM_API_TOKEN", "HUMM_PAT"}) {
-    if (const char* value = non_empty_env(name); value && !(token = token_from(value)).empty())
-      return source = name, true;
+  // The environment is read as the library reads it (client_options::from_env): trimmed.
+  if (token = ha::client_options::from_env().token; !token.empty()) {
+    const char* api_token = non_empty_env("HUMM_API_TOKEN");
+    source = api_token && std::string_view(api_token).find_first_not_of(" \t\r\n") != std::string_view::npos
+                 ? "HUMM_API_TOKEN"
+                 : "HUMM_PAT";
+    return true;
   }
   why = "no API token: set HUMM_API_TOKEN (or HUMM_PAT) to your personal access token, or use --token-file FILE";
   return false;

@@ -89,9 +89,10 @@ void append_utf8(std::string& out, char32_t c) {
   }
 }
 
-// C0 and C1 controls, DEL included: shown as spaces, so that text from the API can neither
-// break a table's lines nor send escape sequences to the terminal.
-bool is_control(char32_t c) { return c < 0x20 || (c >= 0x7F && c < 0xA0); }
+// Controls, separators and bidirectional overrides (the ones printable() escapes): shown as
+// spaces, so that text from the API can neither break a table's lines, nor reorder them, nor
+// send escape sequences to the terminal.
+bool is_control(char32_t c) { return humm::analyst::acts_on_terminal(c); }
 
 }  // namespace
 

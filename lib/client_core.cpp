@@ -171,22 +171,31 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
   const auto deadline = call_deadline(call, steady_time::clock::now());
   const std::string request = get_request(where_, target, options.token, options.user_agent, options.gzip);
 
-  // The call ends with the last attempt's failure, told in `result`; ran out of time, it
-  // says so first and keeps that failure as what came last.
-  const auto out_of_time = [&](int attempts) {
-    const bool had_failure = !result.details.message.empty();
-    result.code = make_error_code(errc::deadline_exceeded);
-    result.details.message = what + ": the deadline passed after " + std::to_string(attempts) +
-                             (attempts == 1 ? " attempt" : " attempts") +
-                             (had_failure ? "; the last: " + result.details.message.substr(what.size() + 2) : "");
+  // Ends the call with `code`, saying what happened and then how the last attempt failed.
+  std::string last_failure;  // without `what`
+  const auto end_call = [&](errc code, const std::string& why, int attempts) {
+    result.code = make_error_code(code);
+    result.details.message = what + ": " + why + (last_failure.empty() ? "" : "; the last attempt: " + last_failure);
     result.details.attempts = attempts;
     result.details.retryable = true;
   };
+  const auto attempts_text = [](int n) { return std::to_string(n) + (n == 1 ? " attempt" : " attempts"); };
 
   for (int retries_done = 0;; ++retries_done) {
-    switch (co_await gate_.admit(deadline)) {
+    rate_gate::ticket ticket;
+    std::chrono::milliseconds wait{0};
+    switch (co_await gate_.admit(deadline, policy.max_retry_after, ticket, wait)) {
       case admission::started: break;
-      case admission::deadline: out_of_time(retries_done); co_return result;
+      case admission::deadline:
+        end_call(errc::deadline_exceeded, "the deadline passed after " + attempts_text(retries_done), retries_done);
+        co_return result;
+      case admission::too_long:
+        end_call(errc::rate_limited,
+                 "the server's rate limit allows no request for " + seconds_text(wait) + ", more than max_retry_after (" +
+                     seconds_text(policy.max_retry_after) + ")",
+                 retries_done);
+        result.details.retry_after = wait;
+        co_return result;
       case admission::cancelled:
         result = {};
         result.code = make_error_code(errc::cancelled);
@@ -197,32 +206,25 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
     answer.body = bodies_.take();
     exchange_error error;
     const bool answered = co_await attempt(request, timeout, deadline, answer, error);
-    const auto now = std::chrono::system_clock::now();
-    std::optional<std::chrono::milliseconds> server_wait;
+    attempt_outcome seen;
     if (answered) {
-      if (!answer.retry_after.empty()) server_wait = parse_retry_after(answer.retry_after, now);
-      gate_.answered(answer.status, read_rate_limit(answer.rate_limit.fields(), now),
-                     server_wait ? std::optional(std::min(*server_wait, policy.max_retry_after)) : std::nullopt);
+      const auto now = std::chrono::system_clock::now();
+      const rate_limit_reading reading = read_rate_limit(answer.rate_limit.fields(), now);
+      seen = {{}, answer.status, parse_retry_after(answer.retry_after, now), reading.reset_after};
+      ticket.answered(answer.status, reading, seen.retry_after);
     } else {
-      gate_.abandoned(is_retryable_error(error.code));
+      seen.error = error.code;
+      ticket.abandoned(is_retryable_error(error.code));
     }
-    result.details.attempts = retries_done + 1;
+    const int attempts = retries_done + 1;
     if (answered && answer.status / 100 == 2) {
-      result.code = {};
-      result.details = {};  // nothing of an earlier attempt's failure
-      result.details.attempts = retries_done + 1;
+      result = {};  // nothing of an earlier attempt's failure
+      result.details.attempts = attempts;
       result.value = std::move(answer.body);
       co_return result;
     }
-    attempt_outcome seen;
-    if (answered) {
-      seen.status = answer.status;
-      seen.retry_after = answer.retry_after;
-      seen.ratelimit_reset = answer.rate_limit.reset;
-    } else {
-      seen.error = error.code;
-    }
-    const auto decision = decide_retry(policy, retries_done, seen, now, jitter());
+    // This attempt's failure, told afresh: nothing of an earlier one stays.
+    const auto decision = decide_retry(policy, retries_done, seen, jitter());
     if (answered) {
       result.code = make_error_code(errc::http_status);
       result.details = describe_http_error(what, answer.status, answer.body, answer.request_id, answer.location,
@@ -230,27 +232,27 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
       result.details.retry_after = decision.server_wait;
     } else {
       result.code = error.code;
+      result.details = {};
       result.details.message = what + ": " + error.message;
       result.details.retryable = is_retryable_error(error.code);
     }
-    result.details.attempts = retries_done + 1;
-    const auto steady_now = steady_time::clock::now();
-    if (error.code == errc::deadline_exceeded || (deadline && steady_now >= *deadline)) {
-      out_of_time(retries_done + 1);
-      co_return result;
-    }
-    if (!decision.retry) {
+    result.details.attempts = attempts;
+    last_failure = result.details.message.substr(what.size() + 2);
+    // A final answer stands, even when it came just as the deadline passed.
+    if (!decision.retry && error.code != errc::deadline_exceeded) {
       if (decision.server_wait && *decision.server_wait > policy.max_retry_after)
         result.details.message += "; not retried: the server asks to wait " + seconds_text(*decision.server_wait) +
                                   ", more than max_retry_after (" + seconds_text(policy.max_retry_after) + ")";
       co_return result;
     }
-    if (!gate_.may_retry()) {
-      result.details.message += "; not retried: the client's retry budget is spent (most of its recent requests failed)";
+    const auto steady_now = steady_time::clock::now();
+    if (error.code == errc::deadline_exceeded || (deadline && steady_now >= *deadline) ||
+        (decision.retry && would_pass(deadline, steady_now, decision.delay))) {
+      end_call(errc::deadline_exceeded, "the deadline passed after " + attempts_text(attempts), attempts);
       co_return result;
     }
-    if (would_pass(deadline, steady_now, decision.delay)) {
-      out_of_time(retries_done + 1);
+    if (!gate_.may_retry()) {
+      result.details.message += "; not retried: the client's retry budget is spent (most of its recent requests failed)";
       co_return result;
     }
     ++retries_;

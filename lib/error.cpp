@@ -20,6 +20,7 @@ class category final : public std::error_category {
       case errc::repeated_page: return "the server's pages stopped bringing new runs";
       case errc::bad_pagination: return "the server's pagination cannot be followed";
       case errc::deadline_exceeded: return "the deadline passed";
+      case errc::rate_limited: return "the server's rate limit asks for a longer wait than max_retry_after";
     }
     return "unknown humm.analyst error";
   }

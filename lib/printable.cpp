@@ -28,15 +28,6 @@ std::size_t utf8_sequence(std::string_view text, std::size_t at, char32_t& code)
   return size;
 }
 
-// Characters beyond ASCII that break a line or reorder what a terminal shows.
-bool acts_on_terminal(char32_t c) {
-  return (c >= 0x80 && c < 0xA0)          // C1 controls (CSI, OSC, NEL, ...)
-         || c == 0x2028 || c == 0x2029    // line and paragraph separators
-         || (c >= 0x200E && c <= 0x200F)  // left-to-right and right-to-left marks
-         || (c >= 0x202A && c <= 0x202E)  // embeddings and overrides
-         || (c >= 0x2066 && c <= 0x2069);  // isolates
-}
-
 void append_escape(std::string& out, const char* format, unsigned value) {
   char text[16];
   const int n = std::snprintf(text, sizeof text, format, value);
@@ -44,6 +35,14 @@ void append_escape(std::string& out, const char* format, unsigned value) {
 }
 
 }  // namespace
+
+bool acts_on_terminal(char32_t c) noexcept {
+  return c < 0x20 || (c >= 0x7F && c < 0xA0)  // C0 controls, DEL, C1 controls (CSI, OSC, NEL, ...)
+         || c == 0x2028 || c == 0x2029        // line and paragraph separators
+         || (c >= 0x200E && c <= 0x200F)      // left-to-right and right-to-left marks
+         || (c >= 0x202A && c <= 0x202E)      // embeddings and overrides
+         || (c >= 0x2066 && c <= 0x2069);     // isolates
+}
 
 std::string printable(std::string_view text) {
   std::string out;

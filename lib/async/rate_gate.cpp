@@ -17,7 +17,8 @@ using namespace std::chrono;
 rate_gate::rate_gate(double max_requests_per_second, const retry_budget_options& budget)
     : pacer_(max_requests_per_second), budget_(budget) {}
 
-asio::awaitable<admission> rate_gate::admit(std::optional<clock::time_point> deadline) {
+asio::awaitable<admission> rate_gate::admit(std::optional<clock::time_point> deadline, milliseconds max_wait,
+                                            ticket& out, milliseconds& wait) {
   std::optional<asio::steady_timer> timer;
   for (;;) {
     clock::time_point start_at;
@@ -27,10 +28,13 @@ asio::awaitable<admission> rate_gate::admit(std::optional<clock::time_point> dea
       start_at = pacer_.next_start(now);
       if (start_at <= now) {
         pacer_.started(now);
+        out.gate_ = this;
         co_return admission::started;
       }
+      wait = ceil<milliseconds>(start_at - now);
     }
     if (deadline && start_at > *deadline) co_return admission::deadline;
+    if (wait > max_wait) co_return admission::too_long;
     // Others may take the slot meanwhile: after the wait, ask again.
     if (!timer) timer.emplace(co_await asio::this_coro::executor);
     timer->expires_at(start_at);
@@ -44,8 +48,11 @@ asio::awaitable<admission> rate_gate::admit(std::optional<clock::time_point> dea
 void rate_gate::answered(unsigned status, const rate_limit_reading& reading, std::optional<milliseconds> retry_after) {
   std::lock_guard lock(mutex_);
   pacer_.answered(status, reading, retry_after, clock::now());
-  // A 429 or a 5xx is a failed attempt for the budget; any other answer is a success.
-  if (status == 429 || status >= 500)
+  // A retryable status (5xx, 408, 409) is a failed attempt for the budget; a 429 is
+  // neither: the pause it brings (the pacer) already keeps its retries within what the
+  // server allows, and a burst of them must not leave the client without retries.
+  if (status == 429) return;
+  if (is_retryable_status(status))
     budget_.failed();
   else
     budget_.succeeded();

@@ -38,14 +38,26 @@ asio::awaitable<bool> connection_pool::wait_for_permit(std::optional<steady_time
     ~counted() { --waiting; }
   } const waiting{counters_.waiting};
   if (!deadline) co_return co_await permits_.take() || cancelled();
-  // The wait and a timer race; the one that loses is cancelled.
+  // The wait and a timer race; the one that loses is cancelled, and its result is dropped.
   using namespace asio::experimental::awaitable_operators;
   asio::steady_timer timer(co_await asio::this_coro::executor, *deadline);
-  const auto first = co_await (permits_.take() || timer.async_wait(asio::use_awaitable));
+  const auto first = co_await (take_unless_cancelled() || timer.async_wait(asio::use_awaitable));
   if (first.index() == 0) co_return std::get<0>(first) || cancelled();
   if (co_await was_cancelled()) co_return cancelled();
   error = {make_error_code(errc::deadline_exceeded), "the deadline passed while waiting for a connection", true};
   co_return false;
+}
+
+// A permit that reaches a wait already cancelled (the timer won the race while the permit
+// was on its way) is given back, not dropped with the loser's result.
+asio::awaitable<bool> connection_pool::take_unless_cancelled() {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  const bool taken = co_await permits_.take();
+  if (taken && co_await was_cancelled()) {
+    permits_.give_back();
+    co_return false;
+  }
+  co_return taken;
 }
 
 asio::awaitable<bool> connection_pool::acquire(lease& out, bool fresh, std::optional<steady_time> deadline,

@@ -86,6 +86,7 @@ class connection_pool {
   void release(std::unique_ptr<http_connection> connection);
   asio::awaitable<bool> open(lease& out, std::optional<steady_time> deadline, exchange_error& error);
   asio::awaitable<bool> wait_for_permit(std::optional<steady_time> deadline, exchange_error& error);
+  asio::awaitable<bool> take_unless_cancelled();
 
   asio::any_io_executor executor_;
   const pool_settings settings_;

@@ -4,6 +4,7 @@
 #include "net/response_reader.hpp"
 
 #include "net/gzip.hpp"
+#include "sansio/field_values.hpp"
 
 #include <humm/analyst/error.hpp>
 
@@ -15,12 +16,6 @@ namespace humm::analyst::detail {
 namespace http = beast::http;
 
 namespace {
-
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 std::string describe_limit(std::string_view what, std::string_view option, std::size_t bytes) {
   return std::string(what) + " exceeds " + std::string(option) + " (" + std::to_string(bytes) + " bytes)";
@@ -131,7 +126,7 @@ std::optional<std::string> response_reader::transfer_coding_problem() const {
   std::string_view rest = transfer_encoding_;
   while (!rest.empty()) {
     const std::size_t comma = rest.find(',');
-    const std::string_view coding = trimmed(rest.substr(0, comma));
+    const std::string_view coding = trim_ows(rest.substr(0, comma));
     if (!coding.empty() && !beast::iequals(coding, "chunked"))
       return "unsupported Transfer-Encoding: " + transfer_encoding_.substr(0, 100) +
              " (only chunked is accepted: none other was asked for)";

@@ -2,8 +2,9 @@
 
 #include "sansio/rate_limit.hpp"
 
+#include "sansio/field_values.hpp"
+
 #include <algorithm>
-#include <charconv>
 
 namespace humm::analyst::detail {
 
@@ -11,29 +12,15 @@ using namespace std::chrono;
 
 namespace {
 
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-std::optional<std::int64_t> parse_count(std::string_view text) {
-  text = trimmed(text);
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < 0) return std::nullopt;
-  return value;
-}
-
 // The value of `key` in a list of `key=value` items separated by `,` or `;` (both IETF forms:
 // `limit=10, remaining=4, reset=3` and `"default";r=4;t=3`); empty when absent.
 std::string_view item(std::string_view list, std::string_view key) {
   while (!list.empty()) {
     const auto end = list.find_first_of(",;");
-    const std::string_view entry = trimmed(list.substr(0, end));
+    const std::string_view entry = trim_ows(list.substr(0, end));
     list = end == std::string_view::npos ? std::string_view{} : list.substr(end + 1);
     const auto equals = entry.find('=');
-    if (equals != std::string_view::npos && trimmed(entry.substr(0, equals)) == key) return entry.substr(equals + 1);
+    if (equals != std::string_view::npos && trim_ows(entry.substr(0, equals)) == key) return entry.substr(equals + 1);
   }
   return {};
 }
@@ -46,9 +33,7 @@ std::string_view first_of(std::string_view a, std::string_view b) { return a.emp
 std::optional<milliseconds> parse_reset(std::string_view value, system_clock::time_point now) {
   const auto number = parse_count(value);
   if (!number) return std::nullopt;
-  if (*number <= unix_time_threshold) return milliseconds{*number * 1000};
-  if (*number > 253'402'300'799LL) return std::nullopt;  // after the year 9999
-  return std::max(milliseconds{0}, ceil<milliseconds>(system_clock::time_point{seconds{*number}} - now));
+  return *number <= unix_time_threshold ? server_wait(*number) : server_wait_until(*number, now);
 }
 
 rate_limit_reading read_rate_limit(const rate_limit_fields& fields, system_clock::time_point now) {
@@ -72,17 +57,22 @@ rate_pacer::rate_pacer(double max_requests_per_second) {
 rate_pacer::clock::time_point rate_pacer::next_start(clock::time_point now) const {
   clock::time_point at = std::max(now, paused_until_);
   if (spacing_ > clock::duration::zero()) at = std::max(at, next_slot_);
-  // The allowance left in the server's window, less what is on its way there. Past the reset
-  // the limit is back; with no reset known, nothing says when to try again: go, and let the
-  // answer (a 429 at worst) tell.
-  if (reset_at_ && at < *reset_at_ && remaining_ &&
-      *remaining_ - static_cast<std::int64_t>(in_flight_) <= 0)
+  // Requests in flight will tell more: until the first answer says whether the server
+  // states a limit, and once a known allowance (less what is on its way) is spent with no
+  // reset known, wait for them. With none in flight nothing will tell: go, and let the
+  // answer (a 429 at worst) say.
+  const bool spent = remaining_ && *remaining_ - static_cast<std::int64_t>(in_flight_) <= 0;
+  const bool first_on_its_way = !answered_once_ && first_started_ && now < *first_started_ + first_answer_patience;
+  if (spent && reset_at_ && at < *reset_at_)
     at = *reset_at_;
+  else if ((first_on_its_way || (spent && !reset_at_)) && in_flight_ > 0)
+    at = std::max(at, now + answer_poll);
   return at;
 }
 
 void rate_pacer::started(clock::time_point now) {
   ++in_flight_;
+  if (!first_started_) first_started_ = now;
   if (spacing_ > clock::duration::zero()) next_slot_ = std::max(now, next_slot_) + spacing_;
   if (reset_at_ && now >= *reset_at_) {  // a new window: the limit again, or nothing known
     remaining_ = limit_;
@@ -97,6 +87,7 @@ void rate_pacer::abandoned() {
 void rate_pacer::answered(unsigned status, const rate_limit_reading& reading, std::optional<milliseconds> retry_after,
                           clock::time_point now) {
   abandoned();
+  answered_once_ = true;
   if (!reading.empty()) last_ = reading;
   if (reading.limit) limit_ = reading.limit;
   if (reading.remaining) {

@@ -14,18 +14,18 @@ namespace humm::analyst::detail {
 
 /// The rate-limit fields of one response, as sent (empty when absent).
 struct rate_limit_fields {
-  std::string_view limit;      ///< X-RateLimit-Limit, or RateLimit-Limit (IETF drafts 00 to 05)
-  std::string_view remaining;  ///< X-RateLimit-Remaining, or RateLimit-Remaining
-  std::string_view reset;      ///< X-RateLimit-Reset, or RateLimit-Reset
-  std::string_view combined;   ///< RateLimit: `limit=10, remaining=4, reset=3` or `"default";r=4;t=3`
-  std::string_view policy;     ///< RateLimit-Policy: `10;w=1` or `"default";q=10;w=1`
+  std::string_view limit{};      ///< X-RateLimit-Limit, or RateLimit-Limit (IETF drafts 00 to 05)
+  std::string_view remaining{};  ///< X-RateLimit-Remaining, or RateLimit-Remaining
+  std::string_view reset{};      ///< X-RateLimit-Reset, or RateLimit-Reset
+  std::string_view combined{};   ///< RateLimit: `limit=10, remaining=4, reset=3` or `"default";r=4;t=3`
+  std::string_view policy{};     ///< RateLimit-Policy: `10;w=1` or `"default";q=10;w=1`
 };
 
 /// What the server said: any of the three may be unknown.
 struct rate_limit_reading {
-  std::optional<std::int64_t> limit;
-  std::optional<std::int64_t> remaining;
-  std::optional<std::chrono::milliseconds> reset_after;  ///< until the allowance comes back
+  std::optional<std::int64_t> limit{};
+  std::optional<std::int64_t> remaining{};
+  std::optional<std::chrono::milliseconds> reset_after{};  ///< until the allowance comes back
   bool empty() const noexcept { return !limit && !remaining && !reset_after; }
 };
 
@@ -39,7 +39,9 @@ std::optional<std::chrono::milliseconds> parse_reset(std::string_view value, std
 /// Reads every form; the separate fields win over the combined one when both are sent.
 rate_limit_reading read_rate_limit(const rate_limit_fields& fields, std::chrono::system_clock::time_point now);
 
-/// The client-wide pacing: when may the next request start? Known allowance less the
+/// The client-wide pacing: when may the next request start? Until the first answer tells
+/// whether the server states a limit, one request at a time (a burst of requests at a
+/// client's start would otherwise meet a burst of 429s); then the known allowance less the
 /// requests in flight; a 429 pauses every request until its Retry-After (or its reset); a
 /// requests-per-second bucket spaces requests evenly. Not thread-safe: its owner locks.
 class rate_pacer {
@@ -48,6 +50,12 @@ class rate_pacer {
 
   /// `max_requests_per_second` 0: no bucket, only what servers say.
   explicit rate_pacer(double max_requests_per_second = 0);
+
+  /// How often a request waiting for an answer to tell more looks again: no event wakes it.
+  static constexpr std::chrono::milliseconds answer_poll{5};
+  /// How long requests wait for the client's first answer: a slow one must not hold the
+  /// others back for a whole request timeout.
+  static constexpr std::chrono::seconds first_answer_patience{1};
 
   /// The earliest time a new request may start; `now` or earlier means at once.
   clock::time_point next_start(clock::time_point now) const;
@@ -72,6 +80,8 @@ class rate_pacer {
   std::optional<std::int64_t> limit_;             // restored at the reset
   std::optional<clock::time_point> reset_at_;     // when the allowance comes back
   std::size_t in_flight_ = 0;
+  bool answered_once_ = false;
+  std::optional<clock::time_point> first_started_;
   std::uint64_t too_many_requests_ = 0;
   rate_limit_reading last_;
 };

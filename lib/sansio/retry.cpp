@@ -1,12 +1,11 @@
 #include "sansio/retry.hpp"
 
-#include "sansio/rate_limit.hpp"
+#include "sansio/field_values.hpp"
 
 #include <humm/analyst/error.hpp>
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 
 namespace humm::analyst::detail {
@@ -29,15 +28,14 @@ bool resend_on_fresh_connection(bool connection_was_reused, bool failed_before_r
 namespace {
 
 bool parse_unsigned(std::string_view text, long long& out) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  if (text.empty()) return false;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc{} && end == text.data() + text.size() && out >= 0;
+  const auto value = parse_count(text);
+  if (value) out = *value;
+  return value.has_value();
 }
 
-// IMF-fixdate, the HTTP date form servers send: "Sun, 06 Nov 1994 08:49:37 GMT".
-std::optional<system_clock::time_point> parse_http_date(std::string_view text) {
+// IMF-fixdate, the HTTP date form servers send: "Sun, 06 Nov 1994 08:49:37 GMT", as Unix
+// seconds (in seconds, so that the year 9999 does not overflow a clock in nanoseconds).
+std::optional<std::int64_t> parse_http_date(std::string_view text) {
   static constexpr std::array<std::string_view, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   if (text.size() != 29 || text[3] != ',' || text.substr(25) != " GMT") return std::nullopt;
@@ -51,19 +49,14 @@ std::optional<system_clock::time_point> parse_http_date(std::string_view text) {
   const year_month_day date{year{static_cast<int>(y)}, month{static_cast<unsigned>(month_it - months.begin() + 1)},
                             day{static_cast<unsigned>(d)}};
   if (!date.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return sys_days{date} + hours{h} + minutes{mi} + seconds{s};
-}
-
-milliseconds until(system_clock::time_point when, system_clock::time_point now) {
-  return std::max(milliseconds{0}, ceil<milliseconds>(when - now));
+  return (sys_seconds{sys_days{date}} + hours{h} + minutes{mi} + seconds{s}).time_since_epoch().count();
 }
 
 }  // namespace
 
 std::optional<milliseconds> parse_retry_after(std::string_view value, system_clock::time_point now) {
-  long long secs = 0;
-  if (parse_unsigned(value, secs)) return milliseconds{std::min(secs, 1'000'000'000LL) * 1000};
-  if (auto when = parse_http_date(value)) return until(*when, now);
+  if (const auto secs = parse_count(value)) return server_wait(*secs);
+  if (const auto when = parse_http_date(value)) return server_wait_until(*when, now);
   return std::nullopt;
 }
 
@@ -77,16 +70,12 @@ milliseconds backoff_delay(const retry_policy& policy, int retry, double jitter)
 }
 
 retry_decision decide_retry(const retry_policy& policy, int retries_done, const attempt_outcome& outcome,
-                            system_clock::time_point now, double jitter) {
+                            double jitter) {
   const bool retryable = outcome.error ? is_retryable_error(outcome.error) : is_retryable_status(outcome.status);
   if (!retryable || retries_done >= policy.max_retries) return {};
 
-  std::optional<milliseconds> server_says;
-  if (!outcome.error) {
-    if (!outcome.retry_after.empty()) server_says = parse_retry_after(outcome.retry_after, now);
-    if (!server_says && outcome.status == 429 && !outcome.ratelimit_reset.empty())
-      server_says = parse_reset(outcome.ratelimit_reset, now);
-  }
+  std::optional<milliseconds> server_says = outcome.retry_after;
+  if (!server_says && outcome.status == 429) server_says = outcome.reset_after;
   if (server_says) return {*server_says <= policy.max_retry_after, *server_says, server_says};
   return {true, backoff_delay(policy, retries_done + 1, jitter), std::nullopt};
 }

@@ -13,10 +13,12 @@ namespace humm::analyst::detail {
 
 /// What one attempt ended with, as far as retrying is concerned.
 struct attempt_outcome {
-  std::error_code error;             ///< set when no usable response arrived
-  unsigned status = 0;               ///< the HTTP status when a response arrived
-  std::string_view retry_after;      ///< `Retry-After`, empty when absent
-  std::string_view ratelimit_reset;  ///< the rate limit's reset (seconds, or a Unix time), empty when absent
+  std::error_code error;   ///< set when no usable response arrived
+  unsigned status = 0;     ///< the HTTP status when a response arrived
+  /// `Retry-After` (parse_retry_after), and the rate limit's reset in any form
+  /// (read_rate_limit): nullopt when absent or malformed.
+  std::optional<std::chrono::milliseconds> retry_after;
+  std::optional<std::chrono::milliseconds> reset_after;
 };
 
 struct retry_decision {
@@ -33,7 +35,8 @@ bool is_retryable_status(unsigned status) noexcept;
 /// Connection failures and timeouts; not TLS verification, decoding, limits or cancellation.
 bool is_retryable_error(const std::error_code& error) noexcept;
 
-/// `Retry-After` as delay-seconds or an HTTP date, relative to `now`; nullopt when malformed.
+/// `Retry-After` as delay-seconds or an HTTP date, relative to `now`, at most
+/// longest_server_wait; nullopt when malformed.
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
                                                            std::chrono::system_clock::time_point now);
 
@@ -53,7 +56,7 @@ bool resend_on_fresh_connection(bool connection_was_reused, bool failed_before_r
 /// backoff; a wait longer than policy.max_retry_after is not waited at all: the call gives
 /// up at once, rather than wait the cap and try when the server said it was too early.
 retry_decision decide_retry(const retry_policy& policy, int retries_done, const attempt_outcome& outcome,
-                            std::chrono::system_clock::time_point now, double jitter);
+                            double jitter);
 
 /// The client-wide retry budget of gRPC's retry throttling (proposal A6): a bucket of
 /// `max_tokens`; each failed attempt takes one, each success gives back `refill_per_success`;

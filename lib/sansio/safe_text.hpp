@@ -20,7 +20,7 @@ inline constexpr std::size_t min_secret_fragment = 8;
 
 /// Replaces every occurrence of `secret` in `text`, and every run of its first
 /// min_secret_fragment or more characters; an empty secret changes nothing. For bounded
-/// texts (messages, excerpts): the search is quadratic in the worst case.
+/// texts (messages, excerpts): it takes up to size × secret length steps.
 void redact(std::string& text, std::string_view secret);
 
 /// At most `max_bytes` from the start of `body`, with `secret` redacted, cut at a UTF-8

@@ -1,6 +1,6 @@
 // Fuzz target: the HTTP response reader (lib/net/response_reader.hpp) fed arbitrary server
 // bytes, as a hostile server would send them. Whatever arrives, reading must end with an
-// answer or an error, never a crash; an answer is final (2xx to 5xx), its body within the
+// answer or an error, never a crash; an answer is a final status (200 to 599), its body within the
 // cap; every byte charged to the memory budget is given back; and what the response took
 // is no more than what came. A broken rule aborts.
 
@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     d::exchange_error error;
     std::size_t consumed = 0;
     if (d::read_response(bytes, limits, out, error, &consumed)) {
-      if (out.status < 200 || out.status > 999) broken("an answer is a final response");
+      if (out.status < 200 || out.status > 599) broken("an answer is a final status, 200 to 599");
       if (out.body.size() > limits.max_body_bytes) broken("a body stays within max_body_bytes");
       if (consumed > bytes.size()) broken("a response takes no more than what came");
     } else if (error.message.empty() || !error.code) {

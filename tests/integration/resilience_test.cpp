@@ -72,6 +72,22 @@ BOOST_AUTO_TEST_CASE(retry_after_and_ratelimit_reset_are_waited_for) {
   BOOST_TEST(c.stats().retries == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(a_failure_after_an_earlier_answer_is_told_alone) {
+  client_fixture f;
+  auto c = f.make_client([](ha::client_options& o) {
+    o.retry.max_retries = 1;
+    o.request_timeout = 300ms;
+  });
+  f.server.push_fault({.status = 503, .headers = {{"x-request-id", "req-503"}}});
+  f.server.push_fault({.delay = 2s});
+  const ha::api_error e = f.failure_of(c, f.schedule_id(), f.query());
+  BOOST_TEST(e.code() == ha::errc::timeout);
+  BOOST_TEST(e.http_status() == 0u);  // not the 503 of the first attempt
+  BOOST_TEST(e.details().request_id.empty());
+  BOOST_TEST(e.details().body_excerpt.empty());
+  BOOST_TEST(e.details().attempts == 2);
+}
+
 BOOST_AUTO_TEST_CASE(broken_responses_are_connection_errors_and_retried) {
   for (auto broken : {ha::testing::fault{.close_mid_body = true}, ha::testing::fault{.malformed_chunked = true},
                       ha::testing::fault{.close_before_response = true}}) {

@@ -37,7 +37,7 @@ BOOST_AUTO_TEST_CASE(a_call_deadline_cuts_an_attempt_that_would_run_longer) {
   const auto took = time_of([&] { e = f.failure_of(c, f.schedule_id(), with_timeout(f.query(), 300ms)); });
   BOOST_TEST(e.code() == ha::errc::deadline_exceeded);
   BOOST_TEST(e.details().attempts == 1);
-  BOOST_TEST(e.details().message.find("the deadline passed after 1 attempt; the last: ") != std::string::npos,
+  BOOST_TEST(e.details().message.find("the deadline passed after 1 attempt; the last attempt: ") != std::string::npos,
              e.details().message);
   BOOST_TEST((took < 2500ms));
 }
@@ -59,6 +59,7 @@ BOOST_AUTO_TEST_CASE(a_backoff_that_would_cross_the_deadline_ends_the_call_at_on
 BOOST_AUTO_TEST_CASE(the_deadline_bounds_the_wait_for_a_connection) {
   client_fixture f;
   auto c = f.make_client([](ha::client_options& o) { o.max_connections = 1; });
+  f.run(c.get_schedule_history(f.schedule_id(), f.query(1)));  // the client's first answer has come
   f.server.push_fault({.delay = 1500ms});
   bool first_ok = false;
   std::optional<ha::api_error> second;
@@ -73,13 +74,16 @@ BOOST_AUTO_TEST_CASE(the_deadline_bounds_the_wait_for_a_connection) {
       second = e;
     }
   }, asio::detached);
+  f.io.restart();
   f.io.run();
   BOOST_TEST(first_ok);
   BOOST_REQUIRE(second.has_value());
   BOOST_TEST(second->code() == ha::errc::deadline_exceeded);
   BOOST_TEST(second->details().message.find("waiting for a connection") != std::string::npos, second->details().message);
   BOOST_TEST(c.stats().waiting == 0u);
-  BOOST_TEST(f.server.counters().requests == 1u);
+  BOOST_TEST(f.server.counters().requests == 2u);
+  // The permit the timed-out wait was in line for is not lost: the one connection serves on.
+  BOOST_TEST(f.run(c.get_schedule_history(f.schedule_id(), with_timeout(f.query(1), 5s))).runs.size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_retry_after_beyond_max_retry_after_fails_at_once_telling_the_wait) {
@@ -96,6 +100,24 @@ BOOST_AUTO_TEST_CASE(a_retry_after_beyond_max_retry_after_fails_at_once_telling_
                  std::string::npos,
              e.details().message);
   BOOST_TEST((took < 5s));
+}
+
+BOOST_AUTO_TEST_CASE(a_rate_limit_wait_beyond_max_retry_after_fails_the_next_calls_at_once) {
+  client_fixture f;
+  auto c = f.make_client();
+  // An answer saying the allowance is spent until a reset 31 years away (10^9 seconds).
+  f.server.push_fault({.headers = {{"X-RateLimit-Limit", "10"}, {"X-RateLimit-Remaining", "0"},
+                                   {"X-RateLimit-Reset", "1000000000"}}});
+  f.run(c.get_schedule_history(f.schedule_id(), f.query(1)));
+  ha::api_error e{{}, {}};
+  // (A deadline, so that waiting the reset out fails the test rather than hangs it.)
+  const auto took = time_of([&] { e = f.failure_of(c, f.schedule_id(), with_timeout(f.query(1), 3s)); });
+  BOOST_TEST(e.code() == ha::errc::rate_limited);
+  BOOST_TEST(e.details().message.find("the server's rate limit allows no request for ") != std::string::npos,
+             e.details().message);
+  BOOST_TEST(e.details().retry_after.has_value());
+  BOOST_TEST((took < 2s));
+  BOOST_TEST(f.server.counters().requests == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_429_pauses_every_call_of_the_client_until_its_retry_after) {

@@ -1,6 +1,7 @@
 // Rate limits (sansio/rate_limit): every form of the fields servers send, and the pacing
 // the whole client follows from them, without sockets or clocks.
 
+#include "sansio/field_values.hpp"
 #include "sansio/rate_limit.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -25,7 +26,10 @@ BOOST_AUTO_TEST_CASE(a_reset_is_seconds_from_now_or_a_unix_time_above_ten_to_the
   const auto unix_seconds = duration_cast<seconds>(wall.time_since_epoch()).count() + 7;
   BOOST_TEST(d::parse_reset(std::to_string(unix_seconds), wall)->count() == 7'000);
   BOOST_TEST(d::parse_reset(std::to_string(unix_seconds - 100), wall)->count() == 0);  // past: at once
-  for (const char* bad : {"", "soon", "-3", "1.5", "99999999999999"}) BOOST_TEST(!d::parse_reset(bad, wall).has_value(), bad);
+  for (const char* bad : {"", "soon", "-3", "1.5"}) BOOST_TEST(!d::parse_reset(bad, wall).has_value(), bad);
+  // A hostile server's far reset is a long wait, not an overflow: at most a day.
+  for (const char* far : {"99999999999999", "253402300799", "999999999"})
+    BOOST_TEST(d::parse_reset(far, wall)->count() == d::longest_server_wait.count(), far);
 }
 
 BOOST_AUTO_TEST_CASE(the_x_ratelimit_fields_and_both_ietf_drafts_are_read) {
@@ -50,8 +54,13 @@ BOOST_AUTO_TEST_CASE(the_x_ratelimit_fields_and_both_ietf_drafts_are_read) {
   BOOST_TEST(d::read_rate_limit({.limit = "ten", .remaining = "-1", .reset = "later"}, wall).empty());
 }
 
-BOOST_AUTO_TEST_CASE(with_nothing_known_requests_start_at_once) {
+BOOST_AUTO_TEST_CASE(one_request_at_a_time_until_the_first_answer_then_all_at_once_when_no_limit_is_stated) {
   d::rate_pacer pacer;
+  BOOST_TEST((pacer.next_start(t0) == t0));
+  pacer.started(t0);
+  BOOST_TEST((pacer.next_start(t0) > t0));  // the first answer has not come
+  BOOST_TEST((pacer.next_start(t0 + seconds{1}) == t0 + seconds{1}));  // nor will soon: go
+  pacer.answered(200, {}, std::nullopt, t0 + milliseconds{3});
   for (int i = 0; i < 100; ++i) {
     BOOST_TEST((pacer.next_start(t0) == t0));
     pacer.started(t0);
@@ -70,9 +79,23 @@ BOOST_AUTO_TEST_CASE(the_allowance_less_the_requests_in_flight_is_spent_then_req
   pacer.answered(200, said(10, 1, seconds{1}), std::nullopt, t0 + milliseconds{10});
   BOOST_TEST((pacer.next_start(t0 + milliseconds{10}) == t0 + milliseconds{1010}));
   // At the reset the limit is back.
-  pacer.started(t0 + seconds{2});
-  for (int i = 0; i < 8; ++i) pacer.started(t0 + seconds{2});
+  pacer.started(t0 + seconds{2});  // one of the earlier two is still in flight: 2 of 10
+  for (int i = 0; i < 7; ++i) pacer.started(t0 + seconds{2});
   BOOST_TEST((pacer.next_start(t0 + seconds{2}) == t0 + seconds{2}));
+  pacer.started(t0 + seconds{2});  // 10 in flight: wait to hear from them
+  BOOST_TEST((pacer.next_start(t0 + seconds{2}) > t0 + seconds{2}));
+}
+
+BOOST_AUTO_TEST_CASE(a_spent_allowance_with_no_reset_known_waits_for_the_answers_in_flight) {
+  d::rate_pacer pacer;
+  pacer.started(t0);
+  pacer.answered(200, {.limit = 2, .remaining = 1}, std::nullopt, t0);
+  pacer.started(t0);
+  BOOST_TEST((pacer.next_start(t0) > t0));  // one left, one in flight: wait to hear
+  pacer.answered(200, {.limit = 2, .remaining = 5}, std::nullopt, t0);
+  BOOST_TEST((pacer.next_start(t0) == t0));
+  pacer.answered(200, {.limit = 2, .remaining = 0}, std::nullopt, t0);
+  BOOST_TEST((pacer.next_start(t0) == t0));  // nothing in flight will tell more: go
 }
 
 BOOST_AUTO_TEST_CASE(an_answer_that_overtook_a_later_one_does_not_raise_the_allowance) {
@@ -110,6 +133,7 @@ BOOST_AUTO_TEST_CASE(a_requests_per_second_bucket_spaces_requests_evenly) {
     pacer.started(at);
     now = at;
   }
+  pacer.answered(200, {}, std::nullopt, now);
   // A quiet spell earns no burst beyond the next slot.
   BOOST_TEST((pacer.next_start(t0 + seconds{10}) == t0 + seconds{10}));
 }

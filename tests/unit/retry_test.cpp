@@ -3,6 +3,9 @@
 
 #include "sansio/retry.hpp"
 
+#include "sansio/field_values.hpp"
+#include "sansio/rate_limit.hpp"
+
 #include <humm/analyst/error.hpp>
 
 #include <boost/asio/error.hpp>
@@ -14,8 +17,9 @@ using namespace std::chrono;
 
 namespace {
 const system_clock::time_point now = sys_days{year{2026} / November / 28} + hours{12};
+// An answer with its Retry-After and rate-limit reset as sent, read as the client reads them.
 d::attempt_outcome status(unsigned s, std::string_view retry_after = {}, std::string_view reset = {}) {
-  return {{}, s, retry_after, reset};
+  return {{}, s, d::parse_retry_after(retry_after, now), d::parse_reset(reset, now)};
 }
 d::attempt_outcome failure(ha::errc e) { return {make_error_code(e), 0, {}, {}}; }
 }  // namespace
@@ -32,25 +36,25 @@ BOOST_AUTO_TEST_CASE(retryable_statuses_are_408_409_429_and_5xx) {
 
 BOOST_AUTO_TEST_CASE(connection_errors_and_timeouts_are_retried_others_not) {
   const ha::retry_policy policy;
-  BOOST_TEST(d::decide_retry(policy, 0, failure(ha::errc::connection), now, 0.5).retry);
-  BOOST_TEST(d::decide_retry(policy, 0, failure(ha::errc::timeout), now, 0.5).retry);
+  BOOST_TEST(d::decide_retry(policy, 0, failure(ha::errc::connection), 0.5).retry);
+  BOOST_TEST(d::decide_retry(policy, 0, failure(ha::errc::timeout), 0.5).retry);
   for (auto e : {ha::errc::tls, ha::errc::decode, ha::errc::body_too_large, ha::errc::cancelled,
                  ha::errc::invalid_argument}) {
     BOOST_TEST_INFO("errc " << static_cast<int>(e));
-    BOOST_TEST(!d::decide_retry(policy, 0, failure(e), now, 0.5).retry);
+    BOOST_TEST(!d::decide_retry(policy, 0, failure(e), 0.5).retry);
   }
-  BOOST_TEST(!d::decide_retry(policy, 0, status(404), now, 0.5).retry);
-  BOOST_TEST(!d::decide_retry(policy, 0, status(401), now, 0.5).retry);
-  BOOST_TEST(!d::decide_retry(policy, 0, status(422), now, 0.5).retry);
-  BOOST_TEST(d::decide_retry(policy, 0, status(503), now, 0.5).retry);
+  BOOST_TEST(!d::decide_retry(policy, 0, status(404), 0.5).retry);
+  BOOST_TEST(!d::decide_retry(policy, 0, status(401), 0.5).retry);
+  BOOST_TEST(!d::decide_retry(policy, 0, status(422), 0.5).retry);
+  BOOST_TEST(d::decide_retry(policy, 0, status(503), 0.5).retry);
 }
 
 BOOST_AUTO_TEST_CASE(retries_stop_at_max_retries) {
   ha::retry_policy policy;
-  BOOST_TEST(d::decide_retry(policy, 1, status(500), now, 0.5).retry);
-  BOOST_TEST(!d::decide_retry(policy, 2, status(500), now, 0.5).retry);
+  BOOST_TEST(d::decide_retry(policy, 1, status(500), 0.5).retry);
+  BOOST_TEST(!d::decide_retry(policy, 2, status(500), 0.5).retry);
   policy.max_retries = 0;
-  BOOST_TEST(!d::decide_retry(policy, 0, status(500), now, 0.5).retry);
+  BOOST_TEST(!d::decide_retry(policy, 0, status(500), 0.5).retry);
 }
 
 BOOST_AUTO_TEST_CASE(backoff_doubles_from_half_a_second_to_8_seconds_with_jitter) {
@@ -64,7 +68,7 @@ BOOST_AUTO_TEST_CASE(backoff_doubles_from_half_a_second_to_8_seconds_with_jitter
     BOOST_TEST(d::backoff_delay(policy, retry, 0.999999).count() <= ceiling);
   }
   BOOST_TEST(d::backoff_delay(policy, 1000, 1.0).count() == 8000);  // no overflow
-  BOOST_TEST(d::decide_retry(policy, 2 - 1, status(502), now, 0.0).delay.count() == 500);
+  BOOST_TEST(d::decide_retry(policy, 2 - 1, status(502), 0.0).delay.count() == 500);
 }
 
 BOOST_AUTO_TEST_CASE(retry_after_in_seconds_or_http_date) {
@@ -72,6 +76,9 @@ BOOST_AUTO_TEST_CASE(retry_after_in_seconds_or_http_date) {
   BOOST_TEST(d::parse_retry_after(" 0 ", now)->count() == 0);
   BOOST_TEST(d::parse_retry_after("Sat, 28 Nov 2026 12:00:05 GMT", now)->count() == 5000);
   BOOST_TEST(d::parse_retry_after("Sat, 28 Nov 2026 11:00:00 GMT", now)->count() == 0);  // past: now
+  // Far waits are bounded, without overflowing a clock: at most a day.
+  for (const char* far : {"99999999999", "Fri, 31 Dec 9999 23:59:59 GMT"})
+    BOOST_TEST(d::parse_retry_after(far, now)->count() == d::longest_server_wait.count(), far);
   for (const char* bad : {"", "-1", "soon", "1.5", "Sat, 28 Nov 2026 12:00:05 UTC", "Sat, 31 Feb 2026 12:00:05 GMT"}) {
     BOOST_TEST_INFO("value \"" << bad << "\"");
     BOOST_TEST(!d::parse_retry_after(bad, now).has_value());
@@ -80,25 +87,25 @@ BOOST_AUTO_TEST_CASE(retry_after_in_seconds_or_http_date) {
 
 BOOST_AUTO_TEST_CASE(the_server_wait_wins_over_backoff_and_one_beyond_the_cap_ends_the_call_at_once) {
   ha::retry_policy policy;
-  BOOST_TEST(d::decide_retry(policy, 0, status(429, "2"), now, 0.5).delay.count() == 2000);
-  BOOST_TEST(d::decide_retry(policy, 0, status(503, "7"), now, 0.5).delay.count() == 7000);
-  BOOST_TEST(d::decide_retry(policy, 0, status(429, "60"), now, 0.5).retry);  // the cap itself is waited
+  BOOST_TEST(d::decide_retry(policy, 0, status(429, "2"), 0.5).delay.count() == 2000);
+  BOOST_TEST(d::decide_retry(policy, 0, status(503, "7"), 0.5).delay.count() == 7000);
+  BOOST_TEST(d::decide_retry(policy, 0, status(429, "60"), 0.5).retry);  // the cap itself is waited
   // Waiting the cap and trying anyway would only ask again too early.
-  const auto too_long = d::decide_retry(policy, 0, status(429, "86400"), now, 0.5);
+  const auto too_long = d::decide_retry(policy, 0, status(429, "86400"), 0.5);
   BOOST_TEST(!too_long.retry);
   BOOST_TEST(too_long.server_wait->count() == 86'400'000);
-  BOOST_TEST(d::decide_retry(policy, 0, status(503, "nonsense"), now, 0.0).delay.count() == 250);  // backoff
-  BOOST_TEST(!d::decide_retry(policy, 0, status(503, "nonsense"), now, 0.0).server_wait.has_value());
+  BOOST_TEST(d::decide_retry(policy, 0, status(503, "nonsense"), 0.0).delay.count() == 250);  // backoff
+  BOOST_TEST(!d::decide_retry(policy, 0, status(503, "nonsense"), 0.0).server_wait.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(ratelimit_reset_in_either_form_counts_on_a_429_without_retry_after) {
   const ha::retry_policy policy;
   const auto reset_in_4s = std::to_string(duration_cast<seconds>(now.time_since_epoch()).count() + 4);
-  BOOST_TEST(d::decide_retry(policy, 0, status(429, {}, reset_in_4s), now, 0.5).delay.count() == 4000);
-  BOOST_TEST(d::decide_retry(policy, 0, status(429, {}, "3"), now, 0.5).delay.count() == 3000);  // seconds from now
-  BOOST_TEST(d::decide_retry(policy, 0, status(429, "1", reset_in_4s), now, 0.5).delay.count() == 1000);
-  BOOST_TEST(d::decide_retry(policy, 0, status(503, {}, reset_in_4s), now, 0.0).delay.count() == 250);
-  BOOST_TEST(d::decide_retry(policy, 0, status(429, {}, "tomorrow"), now, 0.0).delay.count() == 250);
+  BOOST_TEST(d::decide_retry(policy, 0, status(429, {}, reset_in_4s), 0.5).delay.count() == 4000);
+  BOOST_TEST(d::decide_retry(policy, 0, status(429, {}, "3"), 0.5).delay.count() == 3000);  // seconds from now
+  BOOST_TEST(d::decide_retry(policy, 0, status(429, "1", reset_in_4s), 0.5).delay.count() == 1000);
+  BOOST_TEST(d::decide_retry(policy, 0, status(503, {}, reset_in_4s), 0.0).delay.count() == 250);
+  BOOST_TEST(d::decide_retry(policy, 0, status(429, {}, "tomorrow"), 0.0).delay.count() == 250);
 }
 
 BOOST_AUTO_TEST_CASE(only_a_reused_connection_that_failed_before_any_response_is_resent_at_once) {

@@ -21,6 +21,7 @@ enum class errc {
   repeated_page,         // the server's pages stopped bringing new runs: a walk cannot advance
   bad_pagination,        // a page's pagination is negative, out of range, or contradicts the request
   deadline_exceeded,     // the call's or the walk's deadline passed (call_options, walk_options)
+  rate_limited,          // the server's rate limit asks for a longer wait than retry_policy::max_retry_after
 };
 
 const std::error_category& error_category() noexcept;

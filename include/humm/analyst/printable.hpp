@@ -18,4 +18,9 @@ namespace humm::analyst {
 /// Everything else, backslashes included, is kept as is.
 std::string printable(std::string_view text);
 
+/// The characters printable() escapes: C0 and C1 controls, DEL, line and paragraph
+/// separators, and the bidirectional controls. For code that shows server text its own way
+/// (a table cell, say) and must keep the same ones out.
+bool acts_on_terminal(char32_t c) noexcept;
+
 }  // namespace humm::analyst
