@@ -33,8 +33,9 @@ asio::awaitable<admission> rate_gate::admit(std::optional<clock::time_point> dea
       }
       wait = ceil<milliseconds>(start_at - now);
     }
-    if (deadline && start_at > *deadline) co_return admission::deadline;
+    // The server's word first: a wait it imposes beyond max_wait is why the call fails.
     if (wait > max_wait) co_return admission::too_long;
+    if (deadline && start_at > *deadline) co_return admission::deadline;
     // Others may take the slot meanwhile: after the wait, ask again.
     if (!timer) timer.emplace(co_await asio::this_coro::executor);
     timer->expires_at(start_at);
