@@ -237,7 +237,8 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
       result.details.retryable = is_retryable_error(error.code);
     }
     result.details.attempts = attempts;
-    last_failure = result.details.message.substr(what.size() + 2);
+    last_failure = result.details.message;
+    if (last_failure.starts_with(what + ": ")) last_failure.erase(0, what.size() + 2);
     // A final answer stands, even when it came just as the deadline passed.
     if (!decision.retry && error.code != errc::deadline_exceeded) {
       if (decision.server_wait && *decision.server_wait > policy.max_retry_after)
