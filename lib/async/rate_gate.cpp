@@ -31,9 +31,10 @@ asio::awaitable<admission> rate_gate::admit(std::optional<clock::time_point> dea
         out.gate_ = this;
         co_return admission::started;
       }
-      wait = ceil<milliseconds>(start_at - now);
+      // The server's word first: a wait it imposes beyond max_wait is why the call fails
+      // (the client's own spacing is waited out, however long).
+      wait = ceil<milliseconds>(pacer_.server_hold(now) - now);
     }
-    // The server's word first: a wait it imposes beyond max_wait is why the call fails.
     if (wait > max_wait) co_return admission::too_long;
     if (deadline && start_at > *deadline) co_return admission::deadline;
     // Others may take the slot meanwhile: after the wait, ask again.

@@ -54,8 +54,8 @@ class rate_gate {
   };
 
   /// Waits until a request may start, and hands its ticket out. Gives up at once, without
-  /// waiting, when the start would fall after `deadline` or more than `max_wait` from now
-  /// (then `wait` tells how long it would have been); and when the caller cancels.
+  /// waiting, when the start would fall after `deadline`, or when the server holds requests
+  /// back for more than `max_wait` (then `wait` tells how long); and when the caller cancels.
   boost::asio::awaitable<admission> admit(std::optional<clock::time_point> deadline, std::chrono::milliseconds max_wait,
                                           ticket& out, std::chrono::milliseconds& wait);
 

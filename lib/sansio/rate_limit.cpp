@@ -70,6 +70,13 @@ rate_pacer::clock::time_point rate_pacer::next_start(clock::time_point now) cons
   return at;
 }
 
+rate_pacer::clock::time_point rate_pacer::server_hold(clock::time_point now) const {
+  clock::time_point until = std::max(now, paused_until_);
+  if (reset_at_ && remaining_ && *remaining_ - static_cast<std::int64_t>(in_flight_) <= 0)
+    until = std::max(until, *reset_at_);
+  return until;
+}
+
 void rate_pacer::started(clock::time_point now) {
   ++in_flight_;
   if (!first_started_) first_started_ = now;
@@ -104,7 +111,10 @@ void rate_pacer::answered(unsigned status, const rate_limit_reading& reading, st
     // Every request of the client waits, not only the one that was refused.
     const milliseconds pause = retry_after ? *retry_after : reading.reset_after ? *reading.reset_after : seconds{1};
     paused_until_ = std::max(paused_until_, now + pause);
+    // Spent until the pause ends at least, so that the allowance comes back with it even
+    // when the 429 told no reset.
     remaining_ = 0;
+    reset_at_ = std::max(reset_at_.value_or(now), now + pause);
   }
 }
 

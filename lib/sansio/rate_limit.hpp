@@ -59,6 +59,9 @@ class rate_pacer {
 
   /// The earliest time a new request may start; `now` or earlier means at once.
   clock::time_point next_start(clock::time_point now) const;
+  /// How far next_start() is held back by the server's word alone (a 429's pause, a spent
+  /// allowance's reset), not by the bucket's spacing or a wait for answers.
+  clock::time_point server_hold(clock::time_point now) const;
   /// A request starts (call when next_start(now) <= now).
   void started(clock::time_point now);
   /// A started request got an answer with `status`. `reading` is what it said of the limit;

@@ -42,6 +42,14 @@ BOOST_AUTO_TEST_CASE(a_call_deadline_cuts_an_attempt_that_would_run_longer) {
   BOOST_TEST((took < 2500ms));
 }
 
+BOOST_AUTO_TEST_CASE(a_last_attempt_cut_short_by_the_deadline_is_the_deadlines_failure) {
+  client_fixture f;
+  auto c = f.make_client([](ha::client_options& o) { o.retry.max_retries = 0; });
+  f.server.push_fault({.delay = 3s});
+  const ha::api_error e = f.failure_of(c, f.schedule_id(), with_timeout(f.query(), 300ms));
+  BOOST_TEST(e.code() == ha::errc::deadline_exceeded, e.details().message);
+}
+
 BOOST_AUTO_TEST_CASE(a_backoff_that_would_cross_the_deadline_ends_the_call_at_once) {
   client_fixture f;
   auto c = f.make_client();

@@ -124,6 +124,25 @@ BOOST_AUTO_TEST_CASE(a_429_pauses_every_request_until_its_retry_after) {
   BOOST_TEST((pacer.next_start(t0 + seconds{10}) == t0 + seconds{11}));
 }
 
+BOOST_AUTO_TEST_CASE(after_a_429_that_told_no_reset_requests_flow_again_once_its_pause_is_over) {
+  d::rate_pacer pacer;
+  pacer.started(t0);
+  pacer.answered(429, {}, seconds{1}, t0);  // Retry-After only: no limit, no reset
+  BOOST_TEST((pacer.next_start(t0) == t0 + seconds{1}));
+  pacer.started(t0 + seconds{1});
+  BOOST_TEST((pacer.next_start(t0 + seconds{1}) == t0 + seconds{1}));  // not one at a time for good
+}
+
+BOOST_AUTO_TEST_CASE(the_servers_hold_leaves_out_the_clients_own_spacing) {
+  d::rate_pacer pacer(0.01);  // one request every 100 s
+  pacer.started(t0);
+  pacer.answered(200, {}, std::nullopt, t0);
+  BOOST_TEST((pacer.next_start(t0) == t0 + seconds{100}));
+  BOOST_TEST((pacer.server_hold(t0) == t0));
+  pacer.answered(429, {}, seconds{30}, t0);
+  BOOST_TEST((pacer.server_hold(t0) == t0 + seconds{30}));
+}
+
 BOOST_AUTO_TEST_CASE(a_requests_per_second_bucket_spaces_requests_evenly) {
   d::rate_pacer pacer(10);
   auto now = t0;
