@@ -63,6 +63,9 @@ void add_connection_options(CLI::App& sub, connection_settings& s) {
       ->check(CLI::Range(1, 1024))
       ->capture_default_str()
       ->group(group);
+  sub.add_option("--header", s.headers, "A header field sent with every request, 'Name: value' (repeatable)")
+      ->type_name("'NAME: VALUE'")
+      ->group(group);
   sub.add_option("--rate", s.rate,
                  "Requests per second at most, across the command (for servers that send no rate-limit fields)")
       ->check(CLI::Range(0.001, 1e6))
@@ -152,7 +155,19 @@ std::optional<ha::client_options> make_client_options(const connection_settings&
   options.connect_timeout = std::min(options.connect_timeout, timeout);  // --timeout bounds the connect too
   options.retry.max_retries = s.retries;
   options.max_requests_per_second = s.rate;
-  options.user_agent = std::string("humm-history/") + ha::version + " " + options.user_agent;
+  options.user_agent = std::string("humm-history/") + ha::version;  // after humm-analyst-cpp/VERSION
+  for (const std::string& header : s.headers) {
+    // "Name: value", as curl's -H takes it; the library checks the name and the value.
+    const auto colon = header.find(':');
+    if (colon == std::string::npos) {
+      std::cerr << message_line("--header: expected 'Name: value', got \"" + header + "\"") << '\n';
+      return std::nullopt;
+    }
+    std::string value = header.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    value.erase(value.find_last_not_of(" \t") + 1);
+    options.default_headers.emplace_back(header.substr(0, colon), std::move(value));
+  }
   return options;
 }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace humm_history {
 
@@ -25,6 +26,7 @@ struct connection_settings {
   double timeout_s = 60;
   int retries = 2;
   double rate = 0;  // --rate: requests per second at most, 0 for no limit of our own
+  std::vector<std::string> headers;  // --header 'Name: value', each as given
   std::string token_argument;  // the hidden --token, only to explain why it is refused
 };
 

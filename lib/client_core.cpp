@@ -40,6 +40,8 @@ endpoint parse_or_throw(const client_options& options) {
   if (!parse_base_url(options.base_url, options.allow_insecure_http, where, problem) ||
       !check_header_value("user_agent", options.user_agent, problem))
     throw std::invalid_argument(problem.message());
+  for (const auto& [name, value] : options.default_headers)
+    if (!check_extra_header(name, value, problem)) throw std::invalid_argument("default_" + problem.message());
   return where;
 }
 
@@ -74,6 +76,7 @@ client_core::client_core(asio::any_io_executor ex, client_options opts)
     : executor(std::move(ex)),
       options(std::move(opts)),
       where_(parse_or_throw(options)),
+      user_agent_(user_agent_for(options.user_agent)),
       max_connections_(within_descriptor_limit(options.max_connections)),
       tls_(options.tls),
       pool_(executor, pool_settings{where_, where_.tls ? &tls_.get() : nullptr, options.connect_timeout,
@@ -169,7 +172,16 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
   if (call.max_retries) policy.max_retries = std::max(0, *call.max_retries);
   const auto timeout = call.request_timeout.value_or(options.request_timeout);
   const auto deadline = call_deadline(call, steady_time::clock::now());
-  const std::string request = get_request(where_, target, options.token, options.user_agent, options.gzip);
+  for (const auto& [name, value] : call.headers) {
+    argument_problem problem;
+    if (!check_extra_header(name, value, problem)) {
+      result.code = make_error_code(errc::invalid_argument);
+      result.details.message = what + ": " + problem.message() + "; nothing was sent";
+      co_return result;
+    }
+  }
+  const std::string request = get_request(where_, target, options.token, user_agent_, options.gzip,
+                                          header_lines(options.default_headers, call.headers));
 
   // Ends the call with `code`, saying what happened and then how the last attempt failed.
   std::string last_failure;  // without `what`
@@ -239,16 +251,18 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
     result.details.attempts = attempts;
     last_failure = result.details.message;
     if (last_failure.starts_with(what + ": ")) last_failure.erase(0, what.size() + 2);
-    // A final answer stands, even when it came just as the deadline passed.
-    if (!decision.retry && error.code != errc::deadline_exceeded) {
+    // A final answer stands, even when it came just as the deadline passed; an attempt the
+    // deadline cut short (its timeout was clamped to it) is the deadline's.
+    const auto steady_now = steady_time::clock::now();
+    const bool out_of_time =
+        error.code == errc::deadline_exceeded || (!answered && deadline && steady_now >= *deadline);
+    if (!decision.retry && !out_of_time) {
       if (decision.server_wait && *decision.server_wait > policy.max_retry_after)
         result.details.message += "; not retried: the server asks to wait " + seconds_text(*decision.server_wait) +
                                   ", more than max_retry_after (" + seconds_text(policy.max_retry_after) + ")";
       co_return result;
     }
-    const auto steady_now = steady_time::clock::now();
-    if (error.code == errc::deadline_exceeded || (deadline && steady_now >= *deadline) ||
-        (decision.retry && would_pass(deadline, steady_now, decision.delay))) {
+    if (out_of_time || (deadline && steady_now >= *deadline) || would_pass(deadline, steady_now, decision.delay)) {
       end_call(errc::deadline_exceeded, "the deadline passed after " + attempts_text(attempts), attempts);
       co_return result;
     }

@@ -94,6 +94,7 @@ class client_core {
   asio::awaitable<outcome<T>> fetch(std::string target, const call_options& call);
 
   endpoint where_;
+  std::string user_agent_;       // humm-analyst-cpp/VERSION and the user's products
   std::size_t max_connections_;  // options.max_connections within the descriptor limit
   tls_context tls_;
   connection_pool pool_;

@@ -1,11 +1,17 @@
 #include "sansio/endpoint.hpp"
 
 #include <humm/analyst/printable.hpp>
+#include <humm/analyst/version.hpp>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/encode.hpp>
+#include <boost/url/grammar/ci_string.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
 
 namespace humm::analyst::detail {
 
@@ -122,15 +128,78 @@ std::string run_target(const endpoint& where, const uuid& run_id, std::string_vi
   return with_query(where, "/reports/runs/" + format_uuid(run_id), {{"organization_id", std::string(organization_id)}});
 }
 
+namespace {
+
+// RFC 9110 §5.6.2: tchar.
+bool is_token(std::string_view name) {
+  constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || specials.find(c) != std::string_view::npos;
+  });
+}
+
+// Fields the client sets itself, or that frame the connection: another value would send
+// the token elsewhere, break the framing, or contradict what the client decodes.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 13> reserved_fields{{
+    {"authorization", "the token is set by client_options::token"},
+    {"proxy-authorization", "it is set by the client"},
+    {"host", "it follows base_url"},
+    {"user-agent", "products go in client_options::user_agent"},
+    {"accept", "the client asks for JSON"},
+    {"accept-encoding", "client_options::gzip sets it"},
+    {"connection", "it frames the connection"},
+    {"content-length", "it frames the connection"},
+    {"transfer-encoding", "it frames the connection"},
+    {"te", "it frames the connection"},
+    {"upgrade", "it frames the connection"},
+    {"keep-alive", "it frames the connection"},
+    {"expect", "it frames the connection"},
+}};
+
+}  // namespace
+
+bool check_extra_header(std::string_view name, std::string_view value, argument_problem& problem) {
+  if (!is_token(name))
+    return reject(problem, "headers", "\"" + printable(name.substr(0, 60)) + "\" is not a header name (RFC 9110 token)");
+  for (const auto& [reserved, why] : reserved_fields)
+    if (boost::urls::grammar::ci_is_equal(name, reserved))
+      return reject(problem, "headers", std::string(name) + " cannot be set here: " + std::string(why));
+  for (const char c : value)
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
+      return reject(problem, "headers", std::string(name) + ": the value contains a control character (CR, LF, NUL, ...)");
+  return true;
+}
+
+std::string header_lines(const header_list& defaults, const header_list& call) {
+  std::string lines;
+  const auto add = [&lines](const std::pair<std::string, std::string>& field) {
+    lines.append(field.first).append(": ").append(field.second).append("\r\n");
+  };
+  for (const auto& field : defaults) {
+    const bool replaced = std::any_of(call.begin(), call.end(), [&](const auto& c) {
+      return boost::urls::grammar::ci_is_equal(c.first, field.first);
+    });
+    if (!replaced) add(field);
+  }
+  for (const auto& field : call) add(field);
+  return lines;
+}
+
+std::string user_agent_for(std::string_view products) {
+  std::string agent = std::string("humm-analyst-cpp/") + version;
+  if (!products.empty()) agent.append(" ").append(products);
+  return agent;
+}
+
 std::string get_request(const endpoint& where, std::string_view target, std::string_view token,
-                        std::string_view user_agent, bool gzip) {
+                        std::string_view user_agent, bool gzip, std::string_view extra) {
   std::string bytes;
-  bytes.reserve(160 + target.size() + token.size() + user_agent.size());
+  bytes.reserve(160 + target.size() + token.size() + user_agent.size() + extra.size());
   bytes.append("GET ").append(target).append(" HTTP/1.1\r\nHost: ").append(where.host_header);
   bytes.append("\r\nAuthorization: Bearer ").append(token);
   bytes.append("\r\nAccept: application/json\r\nUser-Agent: ").append(user_agent);
   if (gzip) bytes.append("\r\nAccept-Encoding: gzip");
-  bytes.append("\r\n\r\n");  // HTTP/1.1 connections are kept alive unless a side says otherwise
+  bytes.append("\r\n").append(extra).append("\r\n");  // HTTP/1.1 connections are kept alive unless a side says otherwise
   return bytes;
 }
 

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace humm::analyst::detail {
 
@@ -57,9 +59,22 @@ std::string history_target(const endpoint& where, const uuid& schedule_id, std::
 /// `{prefix}/reports/runs/{id}?organization_id=..`
 std::string run_target(const endpoint& where, const uuid& run_id, std::string_view organization_id);
 
+/// A header field given by the user (client_options::default_headers, call_options::headers):
+/// a token for a name, no control character in the value, and none of the fields the client
+/// sets itself or that frame the connection.
+bool check_extra_header(std::string_view name, std::string_view value, argument_problem& problem);
+
+/// Header fields as request lines, `Name: value\r\n` each: `call` after `defaults`, a call's
+/// field replacing a default one of the same name. The fields are checked already.
+using header_list = std::vector<std::pair<std::string, std::string>>;
+std::string header_lines(const header_list& defaults, const header_list& call);
+
+/// `humm-analyst-cpp/VERSION`, then the user's products.
+std::string user_agent_for(std::string_view products);
+
 /// The bytes of a keep-alive GET of `target`, built once per call and sent by every attempt.
-/// It holds the token: it is never logged or shown.
+/// `extra` holds header_lines(). It holds the token: it is never logged or shown.
 std::string get_request(const endpoint& where, std::string_view target, std::string_view token,
-                        std::string_view user_agent, bool gzip);
+                        std::string_view user_agent, bool gzip, std::string_view extra = {});
 
 }  // namespace humm::analyst::detail

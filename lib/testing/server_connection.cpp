@@ -156,6 +156,13 @@ asio::awaitable<bool> server_connection<Stream>::serve_next() {
 
 template <class Stream>
 asio::awaitable<bool> server_connection<Stream>::answer(const request& req) {
+  std::map<std::string, std::string> headers;
+  for (const auto& field : req) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    headers[std::move(name)] = std::string(field.value());
+  }
+  core_->counters.request_headers(std::move(headers));
   const api_request matched = match_request(req.method_string(), req.target(), req[http::field::authorization]);
   const bool endpoint = matched.which != api_request::route::none;
   // The rate limit stands for a gateway in front of the service: it counts first, and a

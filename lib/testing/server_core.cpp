@@ -65,6 +65,11 @@ void request_counters::gzip_response_sent() {
   ++counts_.gzip_responses;
 }
 
+void request_counters::request_headers(std::map<std::string, std::string> headers) {
+  std::lock_guard lock(mutex_);
+  counts_.last_request_headers = std::move(headers);
+}
+
 void request_counters::too_many_requests_sent() {
   std::lock_guard lock(mutex_);
   ++counts_.too_many_requests;

@@ -36,6 +36,7 @@ class request_counters {
   void request_done();
   void gzip_response_sent();
   void too_many_requests_sent();
+  void request_headers(std::map<std::string, std::string> headers);
 
   fake_server_counters snapshot() const;
   /// Zeroes every count, the maximum of concurrent requests included (requests still in

@@ -169,6 +169,26 @@ BOOST_FIXTURE_TEST_CASE(plain_http_beyond_loopback_needs_allow_insecure_http, co
   BOOST_TEST(r.err.find("--allow-insecure-http") != std::string::npos, r.err);
 }
 
+BOOST_FIXTURE_TEST_CASE(header_fields_reach_the_server_and_authorization_is_refused, common_fixture) {
+  auto tagged = fetch();
+  tagged.insert(tagged.end(), {"--header", "X-Tenant:  acme ", "--header", "X-Job: nightly"});
+  const auto r = api.run(tagged);
+  BOOST_TEST(r.exit_code == 0, r.err);
+  auto seen = api.server.counters().last_request_headers;
+  BOOST_TEST(seen["x-tenant"] == "acme");
+  BOOST_TEST(seen["x-job"] == "nightly");
+  BOOST_TEST(seen["user-agent"].find("humm-analyst-cpp/") == 0u, seen["user-agent"]);
+  BOOST_TEST(seen["user-agent"].find(" humm-history/") != std::string::npos, seen["user-agent"]);
+  const auto requests = api.server.counters().requests;
+  for (const char* bad : {"Authorization: Bearer other", "authorization:x", "no colon here", "X-A: a\rb"}) {
+    auto command = fetch();
+    command.insert(command.end(), {"--header", bad});
+    const auto refused = api.run(command);
+    BOOST_TEST(refused.exit_code == 2, bad << ": " << refused.err);
+  }
+  BOOST_TEST(api.server.counters().requests == requests);  // nothing sent
+}
+
 BOOST_FIXTURE_TEST_CASE(deadline_and_rate_are_taken_by_every_network_command, common_fixture) {
   const temp_file ids(id_of(data) + "\n");
   for (auto command : every_network_command(ids.path)) {

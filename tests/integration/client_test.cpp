@@ -196,6 +196,45 @@ BOOST_AUTO_TEST_CASE(a_host_with_a_nul_is_refused_before_anything_is_sent) {
   BOOST_TEST(f.server.counters().handshakes == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(default_and_per_call_header_fields_reach_the_server_after_the_sdks_user_agent) {
+  client_fixture f;
+  auto c = f.make_client([](ha::client_options& o) {
+    o.user_agent = "billing-sync/3.1";
+    o.default_headers = {{"X-Tenant", "acme"}, {"X-Team", "data"}};
+  });
+  f.run(c.get_schedule_history(f.schedule_id(), f.query(1)));
+  auto seen = f.server.counters().last_request_headers;
+  BOOST_TEST(seen["user-agent"] == std::string("humm-analyst-cpp/") + ha::version + " billing-sync/3.1");
+  BOOST_TEST(seen["x-tenant"] == "acme");
+  BOOST_TEST(seen["x-team"] == "data");
+  ha::history_query q = f.query(1);
+  q.call.headers = {{"X-Tenant", "beta"}, {"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}};
+  f.run(c.get_schedule_history(f.schedule_id(), q));
+  seen = f.server.counters().last_request_headers;
+  BOOST_TEST(seen["x-tenant"] == "beta");
+  BOOST_TEST(seen["x-team"] == "data");
+  BOOST_TEST(seen.count("traceparent") == 1u);
+  BOOST_TEST(seen["authorization"] == "Bearer " + f.server.options().token);  // still the client's own
+}
+
+BOOST_AUTO_TEST_CASE(a_header_field_that_could_send_the_token_elsewhere_or_split_the_request_is_refused) {
+  client_fixture f;
+  BOOST_CHECK_EXCEPTION(f.make_client([](ha::client_options& o) { o.default_headers = {{"Authorization", "Bearer x"}}; }),
+                        std::invalid_argument, [](const std::exception& e) {
+                          return std::string(e.what()) ==
+                                 "default_headers: Authorization cannot be set here: the token is set by client_options::token";
+                        });
+  BOOST_CHECK_THROW(f.make_client([](ha::client_options& o) { o.default_headers = {{"X-A", "1\r\nHost: evil"}}; }),
+                    std::invalid_argument);
+  auto c = f.make_client();
+  ha::history_query q = f.query(1);
+  q.call.headers = {{"Host", "elsewhere.example"}};
+  const ha::api_error e = f.failure_of(c, f.schedule_id(), q);
+  BOOST_TEST(e.code() == ha::errc::invalid_argument);
+  BOOST_TEST(e.details().message.find("Host cannot be set here") != std::string::npos, e.details().message);
+  BOOST_TEST(f.server.counters().requests == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(plain_http_beyond_loopback_is_refused_unless_allowed) {
   client_fixture f({.tls = false});
   BOOST_CHECK_EXCEPTION(f.make_client([](ha::client_options& o) { o.base_url = "http://analyst.example.com"; }),

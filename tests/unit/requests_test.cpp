@@ -3,6 +3,8 @@
 
 #include "sansio/endpoint.hpp"
 
+#include <humm/analyst/version.hpp>
+
 #include <boost/test/unit_test.hpp>
 
 namespace d = humm::analyst::detail;
@@ -93,6 +95,32 @@ BOOST_AUTO_TEST_CASE(header_values_with_control_characters_are_rejected) {
   BOOST_TEST(d::check_header_value("user_agent", "humm-analyst-cpp/1.0 (batch)", p));
   BOOST_TEST(!d::check_header_value("user_agent", "x\r\nX-Injected: 1", p));
   BOOST_TEST(p.message() == "user_agent: contains a control character (CR, LF, ...)");
+}
+
+BOOST_AUTO_TEST_CASE(extra_header_fields_are_tokens_with_clean_values_and_never_the_clients_own) {
+  d::argument_problem p;
+  BOOST_TEST(d::check_extra_header("X-Tenant", "acme\tblue", p));
+  BOOST_TEST(d::check_extra_header("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", p));
+  for (const char* own : {"Authorization", "AUTHORIZATION", "host", "User-Agent", "Accept-Encoding", "Content-Length",
+                          "Transfer-Encoding", "Connection", "Proxy-Authorization"}) {
+    BOOST_TEST(!d::check_extra_header(own, "x", p), own);
+    BOOST_TEST(p.message().find(" cannot be set here: ") != std::string::npos, p.message());
+  }
+  BOOST_TEST(!d::check_extra_header("X-Evil", "a\r\nAuthorization: Bearer other", p));
+  BOOST_TEST(p.message() == "headers: X-Evil: the value contains a control character (CR, LF, NUL, ...)");
+  BOOST_TEST(!d::check_extra_header("X-Nul", std::string_view("a\0b", 3), p));
+  for (const char* name : {"", "X Tenant", "X-Tenant:", "X\r\nInjected", "Ünicode"}) BOOST_TEST(!d::check_extra_header(name, "v", p));
+}
+
+BOOST_AUTO_TEST_CASE(a_calls_header_fields_follow_the_defaults_and_replace_them_by_name) {
+  const d::header_list defaults{{"X-Tenant", "acme"}, {"X-Team", "data"}};
+  BOOST_TEST(d::header_lines(defaults, {}) == "X-Tenant: acme\r\nX-Team: data\r\n");
+  BOOST_TEST(d::header_lines(defaults, {{"x-tenant", "beta"}, {"X-Trace", "1"}}) ==
+             "X-Team: data\r\nx-tenant: beta\r\nX-Trace: 1\r\n");
+  const std::string request = d::get_request(parse("https://a.example"), "/x", "tok", "ua", false, "X-Tenant: acme\r\n");
+  BOOST_TEST(request.ends_with("\r\nUser-Agent: ua\r\nX-Tenant: acme\r\n\r\n"));
+  BOOST_TEST(d::user_agent_for("") == std::string("humm-analyst-cpp/") + ha::version);
+  BOOST_TEST(d::user_agent_for("svc/2") == std::string("humm-analyst-cpp/") + ha::version + " svc/2");
 }
 
 BOOST_AUTO_TEST_CASE(arguments_are_checked_by_name) {

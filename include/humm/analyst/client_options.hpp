@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace humm::analyst {
 
@@ -54,6 +56,10 @@ struct call_options {
   /// call at once with errc::deadline_exceeded. With `deadline` too, the earlier counts.
   std::optional<std::chrono::milliseconds> timeout{};
   std::optional<std::chrono::steady_clock::time_point> deadline{};  ///< the same, as a time point
+  /// Header fields for this call only, after (and replacing, by name) the client's
+  /// default_headers. Checked as default_headers are; a bad one fails the call with
+  /// errc::invalid_argument before anything is sent.
+  std::vector<std::pair<std::string, std::string>> headers{};
 };
 
 struct client_options {
@@ -64,7 +70,15 @@ struct client_options {
   bool allow_insecure_http = false;
   /// The personal access token, sent as `Authorization: Bearer`. Never logged or shown.
   std::string token;
-  std::string user_agent = std::string("humm-analyst-cpp/") + version;
+  /// Products sent in `User-Agent` after `humm-analyst-cpp/VERSION`, e.g. "my-service/2.1".
+  std::string user_agent{};
+  /// Header fields sent with every request (e.g. a tenant or tracing tag). Names are
+  /// RFC 9110 tokens; values hold no CR, LF, NUL or other control character. The fields
+  /// the client sets itself (Authorization, Host, User-Agent, Accept, Accept-Encoding) and
+  /// those of the connection's framing (Connection, Content-Length, Transfer-Encoding, TE,
+  /// Upgrade, Keep-Alive, Expect, Proxy-Authorization) are refused: the client is made
+  /// with std::invalid_argument naming the field.
+  std::vector<std::pair<std::string, std::string>> default_headers{};
 
   std::chrono::milliseconds connect_timeout{10'000};  ///< TCP connect plus TLS handshake; name resolution too
   std::chrono::milliseconds request_timeout{60'000};  ///< one attempt: write, wait, read

@@ -126,6 +126,9 @@ struct fake_server_counters {
   std::map<std::string, std::size_t> cipher_suites;  ///< negotiated TLS cipher suite -> handshakes
   /// Responses sent with status 429: the rate limit's refusals, and scripted faults' 429s.
   std::size_t too_many_requests = 0;
+  /// The header fields of the latest request, names in lower case (the last value of a
+  /// repeated one): what a client sent, e.g. its User-Agent or a header of its own.
+  std::map<std::string, std::string> last_request_headers{};
 };
 
 class fake_server {
