@@ -160,7 +160,8 @@ std::optional<ha::client_options> make_client_options(const connection_settings&
     // "Name: value", as curl's -H takes it; the library checks the name and the value.
     const auto colon = header.find(':');
     if (colon == std::string::npos) {
-      std::cerr << message_line("--header: expected 'Name: value', got \"" + header + "\"") << '\n';
+      // The argument is not repeated: a mistyped one may hold a secret.
+      std::cerr << message_line("--header: expected 'Name: value' (no ':' found)") << '\n';
       return std::nullopt;
     }
     std::string value = header.substr(colon + 1);

@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
 namespace humm::analyst::detail {
 
@@ -130,17 +129,16 @@ std::string run_target(const endpoint& where, const uuid& run_id, std::string_vi
 
 namespace {
 
-// RFC 9110 §5.6.2: tchar.
-bool is_token(std::string_view name) {
+// RFC 9110 §5.6.2: tchar, in ASCII whatever the locale.
+bool is_tchar(char c) {
   constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
-  return !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || specials.find(c) != std::string_view::npos;
-  });
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         specials.find(c) != std::string_view::npos;
 }
 
 // Fields the client sets itself, or that frame the connection: another value would send
 // the token elsewhere, break the framing, or contradict what the client decodes.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 13> reserved_fields{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 16> reserved_fields{{
     {"authorization", "the token is set by client_options::token"},
     {"proxy-authorization", "it is set by the client"},
     {"host", "it follows base_url"},
@@ -154,13 +152,20 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 13> reserved
     {"upgrade", "it frames the connection"},
     {"keep-alive", "it frames the connection"},
     {"expect", "it frames the connection"},
+    {"range", "the client reads whole answers"},
+    {"if-none-match", "the client reads whole answers"},
+    {"if-modified-since", "the client reads whole answers"},
 }};
 
 }  // namespace
 
 bool check_extra_header(std::string_view name, std::string_view value, argument_problem& problem) {
-  if (!is_token(name))
-    return reject(problem, "headers", "\"" + printable(name.substr(0, 60)) + "\" is not a header name (RFC 9110 token)");
+  // Not quoted back: a whole line given as a name may hold a secret.
+  if (name.empty()) return reject(problem, "headers", "a header name is empty");
+  if (const auto bad = std::find_if_not(name.begin(), name.end(), is_tchar); bad != name.end())
+    return reject(problem, "headers",
+                  "a header name holds a character not allowed in it (RFC 9110 token), at position " +
+                      std::to_string(bad - name.begin() + 1));
   for (const auto& [reserved, why] : reserved_fields)
     if (boost::urls::grammar::ci_is_equal(name, reserved))
       return reject(problem, "headers", std::string(name) + " cannot be set here: " + std::string(why));
@@ -186,9 +191,12 @@ std::string header_lines(const header_list& defaults, const header_list& call) {
 }
 
 std::string user_agent_for(std::string_view products) {
-  std::string agent = std::string("humm-analyst-cpp/") + version;
-  if (!products.empty()) agent.append(" ").append(products);
-  return agent;
+  const std::string sdk = std::string("humm-analyst-cpp/") + version;
+  while (!products.empty() && products.front() == ' ') products.remove_prefix(1);
+  while (!products.empty() && products.back() == ' ') products.remove_suffix(1);
+  // A value built the old way, on top of the former default, already names the SDK.
+  if (products.starts_with("humm-analyst-cpp/")) return std::string(products);
+  return products.empty() ? sdk : sdk + " " + std::string(products);
 }
 
 std::string get_request(const endpoint& where, std::string_view target, std::string_view token,

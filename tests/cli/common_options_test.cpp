@@ -180,11 +180,13 @@ BOOST_FIXTURE_TEST_CASE(header_fields_reach_the_server_and_authorization_is_refu
   BOOST_TEST(seen["user-agent"].find("humm-analyst-cpp/") == 0u, seen["user-agent"]);
   BOOST_TEST(seen["user-agent"].find(" humm-history/") != std::string::npos, seen["user-agent"]);
   const auto requests = api.server.counters().requests;
-  for (const char* bad : {"Authorization: Bearer other", "authorization:x", "no colon here", "X-A: a\rb"}) {
+  for (const char* bad : {"Authorization: Bearer other", "authorization:x", "no colon here", "X-A: a\rb",
+                          "Authorization Bearer hk_typo_secret"}) {
     auto command = fetch();
     command.insert(command.end(), {"--header", bad});
     const auto refused = api.run(command);
     BOOST_TEST(refused.exit_code == 2, bad << ": " << refused.err);
+    BOOST_TEST(refused.err.find("hk_typo_secret") == std::string::npos, "a mistyped --header was repeated");
   }
   BOOST_TEST(api.server.counters().requests == requests);  // nothing sent
 }

@@ -110,6 +110,11 @@ BOOST_AUTO_TEST_CASE(extra_header_fields_are_tokens_with_clean_values_and_never_
   BOOST_TEST(p.message() == "headers: X-Evil: the value contains a control character (CR, LF, NUL, ...)");
   BOOST_TEST(!d::check_extra_header("X-Nul", std::string_view("a\0b", 3), p));
   for (const char* name : {"", "X Tenant", "X-Tenant:", "X\r\nInjected", "Ünicode"}) BOOST_TEST(!d::check_extra_header(name, "v", p));
+  // A whole line given as a name is not quoted back: it may hold a secret.
+  BOOST_TEST(!d::check_extra_header("Authorization: Bearer hk_secret_123", "", p));
+  BOOST_TEST(p.message().find("hk_secret") == std::string::npos, p.message());
+  BOOST_TEST(p.message().find("at position 14") != std::string::npos, p.message());
+  BOOST_TEST(!d::check_extra_header("Range", "bytes=0-10", p));
 }
 
 BOOST_AUTO_TEST_CASE(a_calls_header_fields_follow_the_defaults_and_replace_them_by_name) {
@@ -121,6 +126,8 @@ BOOST_AUTO_TEST_CASE(a_calls_header_fields_follow_the_defaults_and_replace_them_
   BOOST_TEST(request.ends_with("\r\nUser-Agent: ua\r\nX-Tenant: acme\r\n\r\n"));
   BOOST_TEST(d::user_agent_for("") == std::string("humm-analyst-cpp/") + ha::version);
   BOOST_TEST(d::user_agent_for("svc/2") == std::string("humm-analyst-cpp/") + ha::version + " svc/2");
+  BOOST_TEST(d::user_agent_for(" svc/2 ") == std::string("humm-analyst-cpp/") + ha::version + " svc/2");
+  BOOST_TEST(d::user_agent_for("humm-analyst-cpp/0.9 svc/2") == "humm-analyst-cpp/0.9 svc/2");  // built the old way
 }
 
 BOOST_AUTO_TEST_CASE(arguments_are_checked_by_name) {
