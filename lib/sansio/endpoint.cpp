@@ -1,5 +1,7 @@
 #include "sansio/endpoint.hpp"
 
+#include "sansio/field_values.hpp"
+
 #include <humm/analyst/printable.hpp>
 #include <humm/analyst/version.hpp>
 
@@ -192,8 +194,7 @@ std::string header_lines(const header_list& defaults, const header_list& call) {
 
 std::string user_agent_for(std::string_view products) {
   const std::string sdk = std::string("humm-analyst-cpp/") + version;
-  while (!products.empty() && products.front() == ' ') products.remove_prefix(1);
-  while (!products.empty() && products.back() == ' ') products.remove_suffix(1);
+  products = trim_ows(products);
   // A value built the old way, on top of the former default, already names the SDK.
   if (products.starts_with("humm-analyst-cpp/")) return std::string(products);
   return products.empty() ? sdk : sdk + " " + std::string(products);

@@ -27,29 +27,22 @@ bool resend_on_fresh_connection(bool connection_was_reused, bool failed_before_r
 
 namespace {
 
-bool parse_unsigned(std::string_view text, long long& out) {
-  const auto value = parse_count(text);
-  if (value) out = *value;
-  return value.has_value();
-}
-
 // IMF-fixdate, the HTTP date form servers send: "Sun, 06 Nov 1994 08:49:37 GMT", as Unix
 // seconds (in seconds, so that the year 9999 does not overflow a clock in nanoseconds).
 std::optional<std::int64_t> parse_http_date(std::string_view text) {
   static constexpr std::array<std::string_view, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   if (text.size() != 29 || text[3] != ',' || text.substr(25) != " GMT") return std::nullopt;
-  long long d = 0, y = 0, h = 0, mi = 0, s = 0;
-  if (!parse_unsigned(text.substr(5, 2), d) || !parse_unsigned(text.substr(12, 4), y) ||
-      !parse_unsigned(text.substr(17, 2), h) || !parse_unsigned(text.substr(20, 2), mi) ||
-      !parse_unsigned(text.substr(23, 2), s) || text[19] != ':' || text[22] != ':')
-    return std::nullopt;
+  const auto d = parse_count(text.substr(5, 2)), y = parse_count(text.substr(12, 4)),
+             h = parse_count(text.substr(17, 2)), mi = parse_count(text.substr(20, 2)),
+             s = parse_count(text.substr(23, 2));
+  if (!d || !y || !h || !mi || !s || text[19] != ':' || text[22] != ':') return std::nullopt;
   const auto month_it = std::find(months.begin(), months.end(), text.substr(8, 3));
   if (month_it == months.end()) return std::nullopt;
-  const year_month_day date{year{static_cast<int>(y)}, month{static_cast<unsigned>(month_it - months.begin() + 1)},
-                            day{static_cast<unsigned>(d)}};
-  if (!date.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return (sys_seconds{sys_days{date}} + hours{h} + minutes{mi} + seconds{s}).time_since_epoch().count();
+  const year_month_day date{year{static_cast<int>(*y)}, month{static_cast<unsigned>(month_it - months.begin() + 1)},
+                            day{static_cast<unsigned>(*d)}};
+  if (!date.ok() || *h > 23 || *mi > 59 || *s > 60) return std::nullopt;
+  return (sys_seconds{sys_days{date}} + hours{*h} + minutes{*mi} + seconds{*s}).time_since_epoch().count();
 }
 
 }  // namespace
