@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 
 #include <cstdio>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
@@ -62,6 +63,12 @@ std::string seconds_text(std::chrono::milliseconds wait) {
   return text;
 }
 
+event_duration micros(std::chrono::steady_clock::duration d) {
+  return std::max(event_duration{0}, std::chrono::duration_cast<event_duration>(d));
+}
+
+latency_percentiles percentiles(const latency_summary& s) { return {s.count, s.p50, s.p90, s.p99, s.max}; }
+
 template <class T>
 outcome<T> rejected(std::string message) {
   outcome<T> result;
@@ -80,10 +87,12 @@ client_core::client_core(asio::any_io_executor ex, client_options opts)
       max_connections_(within_descriptor_limit(options.max_connections)),
       tls_(options.tls),
       pool_(executor, pool_settings{where_, where_.tls ? &tls_.get() : nullptr, options.connect_timeout,
-                                    max_connections_, options.idle_timeout, options.single_threaded}),
+                                    max_connections_, options.idle_timeout, options.single_threaded,
+                                    options.observer.get()}),
       bodies_(max_connections_),
       buffered_(options.max_buffered_bytes),
-      gate_(options.max_requests_per_second, options.retry.budget) {
+      gate_(options.max_requests_per_second, options.retry.budget),
+      watcher_(options.observer.get()) {
   // A bad token fails every call with errc::invalid_argument (a client may be made before
   // the token is known); it is checked once, here.
   argument_problem problem;
@@ -116,24 +125,46 @@ client_stats client_core::stats() const {
   s.too_many_requests = rate.too_many_requests;
   s.paused = rate.paused;
   s.retries_refused = rate.retries_refused;
+  s.attempt_latency = percentiles(attempt_latency_.summary());
+  s.call_latency = percentiles(call_latency_.summary());
   return s;
 }
 
 // One attempt: a pooled connection (or a new one), one exchange. A reused connection that
-// the server had closed while idle is replaced at once, without spending a retry.
+// the server had closed while idle is replaced at once, without spending a retry. `record`
+// gets where the time went.
 asio::awaitable<bool> client_core::attempt(const std::string& request, std::chrono::milliseconds timeout,
-                                           std::optional<steady_time> deadline, response& out, exchange_error& error) {
+                                           std::optional<steady_time> deadline, const call_options& call,
+                                           response& out, exchange_error& error, attempt_record& record) {
   co_await asio::this_coro::throw_if_cancelled(false);
   const auto here = co_await asio::this_coro::executor;
+  const auto started = steady_time::clock::now();
+  struct timed {  // the attempt's total, whichever way it ends
+    const steady_time started;
+    attempt_timings& timings;
+    ~timed() { timings.total = micros(steady_time::clock::now() - started); }
+  } const timing{started, record.timings};
   for (bool fresh = false;;) {
     connection_pool::lease lease;
-    if (!co_await pool_.acquire(lease, fresh, deadline, error)) co_return false;
+    const auto asked = steady_time::clock::now();
+    const bool leased = co_await pool_.acquire(lease, fresh, deadline, error);
+    auto waited = steady_time::clock::now() - asked;
+    if (leased && !lease.reused()) {  // opened for this attempt: its connect and handshake are apart
+      record.timings.connect = micros(lease.connection().connect_time);
+      record.timings.tls_handshake = micros(lease.connection().handshake_time);
+      record.resumed = lease.connection().resumed();
+      waited -= lease.connection().connect_time + lease.connection().handshake_time;
+    }
+    record.timings.pool_wait += micros(waited);
+    if (!leased) co_return false;
+    record.reused = lease.reused();
     if (co_await was_cancelled()) {
       error = {make_error_code(errc::cancelled), "cancelled", true};
       co_return false;
     }
     ++requests_;
     bool ok;
+    steady_time sent;
     {
       // Counted while the exchange lasts, even if the frame is destroyed inside it.
       struct in_flight {
@@ -142,14 +173,21 @@ asio::awaitable<bool> client_core::attempt(const std::string& request, std::chro
       };
       ++exchanges_in_flight_;
       const in_flight counted{exchanges_in_flight_};
-      const response_limits limits{.max_body_bytes = options.max_response_bytes, .budget = &buffered_};
+      const response_limits limits{.max_body_bytes = options.max_response_bytes,
+                                   .budget = &buffered_,
+                                   .keep_fields = call.response_headers.empty() ? nullptr : &call.response_headers};
       // After waiting for the connection: what is left of the deadline bounds the exchange.
-      const auto left = time_left(timeout, deadline, steady_time::clock::now());
+      sent = steady_time::clock::now();
+      const auto left = time_left(timeout, deadline, sent);
       if (!left) {
         error = {make_error_code(errc::deadline_exceeded), "the deadline passed before the request was sent", true};
         co_return false;
       }
       ok = co_await lease.connection().exchange(here, request, *left, limits, out, error);
+    }
+    if (out.header_read > sent) {
+      record.timings.first_byte = micros(out.header_read - sent);
+      record.timings.body = micros(steady_time::clock::now() - out.header_read);
     }
     if (!ok && resend_on_fresh_connection(lease.reused(), error.before_response, error.code)) {
       ++stale_resends_;
@@ -162,8 +200,8 @@ asio::awaitable<bool> client_core::attempt(const std::string& request, std::chro
 
 // A GET with retries; on success the body, else the code and details. Each attempt first
 // passes the rate gate; the deadline bounds every wait, and a wait that would end past it
-// ends the call at once.
-asio::awaitable<outcome<std::string>> client_core::get(std::string target, const call_options& call) {
+// ends the call at once. The observer hears of each attempt once what follows it is known.
+asio::awaitable<outcome<std::string>> client_core::get(const std::string& target, const call_options& call) {
   co_await asio::this_coro::throw_if_cancelled(false);
   outcome<std::string> result;
   // What failed, for messages: the path, without the query.
@@ -196,6 +234,7 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
   for (int retries_done = 0;; ++retries_done) {
     rate_gate::ticket ticket;
     std::chrono::milliseconds wait{0};
+    const auto asked = steady_time::clock::now();
     switch (co_await gate_.admit(deadline, policy.max_retry_after, ticket, wait)) {
       case admission::started: break;
       case admission::deadline:
@@ -217,11 +256,16 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
     response answer;
     answer.body = bodies_.take();
     exchange_error error;
-    const bool answered = co_await attempt(request, timeout, deadline, answer, error);
+    attempt_record record;
+    record.timings.rate_limit_wait = micros(steady_time::clock::now() - asked);
+    const auto started = std::chrono::system_clock::now();
+    const bool answered = co_await attempt(request, timeout, deadline, call, answer, error, record);
+    attempt_latency_.record(record.timings.total);
     attempt_outcome seen;
+    rate_limit_reading reading;
     if (answered) {
       const auto now = std::chrono::system_clock::now();
-      const rate_limit_reading reading = read_rate_limit(answer.rate_limit.fields(), now);
+      reading = read_rate_limit(answer.rate_limit.fields(), now);
       seen = {{}, answer.status, parse_retry_after(answer.retry_after, now), reading.reset_after};
       ticket.answered(answer.status, reading, seen.retry_after);
     } else {
@@ -229,9 +273,39 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
       ticket.abandoned(is_retryable_error(error.code));
     }
     const int attempts = retries_done + 1;
+    const std::string request_id = answered ? safe_line(answer.request_id, max_request_id, options.token) : "";
+    // Tells the observer of this attempt, and what the client does next.
+    const auto tell = [&](bool will_retry, std::chrono::milliseconds backoff) {
+      if (!watcher_) return;
+      const std::string failure = answered ? "" : safe_line(error.message, max_body_excerpt, options.token);
+      watcher_->on_attempt({.method = "GET",
+                            .target = target,
+                            .attempt = attempts,
+                            .started = started,
+                            .http_status = answered ? answer.status : 0,
+                            .error = answered ? std::error_code{} : error.code,
+                            .error_message = failure,
+                            .request_id = request_id,
+                            .reused_connection = record.reused,
+                            .tls_resumed = record.resumed,
+                            .timings = record.timings,
+                            .body_bytes = answered ? answer.body.size() : 0,
+                            .will_retry = will_retry,
+                            .backoff = backoff,
+                            .rate_limit = reading.limit,
+                            .rate_limit_remaining = reading.remaining,
+                            .rate_limit_reset_after = reading.reset_after,
+                            .retry_after = seen.retry_after});
+    };
     if (answered && answer.status / 100 == 2) {
+      tell(false, {});
       result = {};  // nothing of an earlier attempt's failure
       result.details.attempts = attempts;
+      result.info = {.http_status = answer.status,
+                     .request_id = request_id,
+                     .attempts = attempts,
+                     .timings = record.timings,
+                     .headers = std::move(answer.kept_fields)};
       result.value = std::move(answer.body);
       co_return result;
     }
@@ -260,16 +334,20 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
       if (decision.server_wait && *decision.server_wait > policy.max_retry_after)
         result.details.message += "; not retried: the server asks to wait " + seconds_text(*decision.server_wait) +
                                   ", more than max_retry_after (" + seconds_text(policy.max_retry_after) + ")";
+      tell(false, {});
       co_return result;
     }
     if (out_of_time || (deadline && steady_now >= *deadline) || would_pass(deadline, steady_now, decision.delay)) {
+      tell(false, {});
       end_call(errc::deadline_exceeded, "the deadline passed after " + attempts_text(attempts), attempts);
       co_return result;
     }
     if (!gate_.may_retry()) {
+      tell(false, {});
       result.details.message += "; not retried: the client's retry budget is spent (most of its recent requests failed)";
       co_return result;
     }
+    tell(true, decision.delay);
     ++retries_;
     asio::steady_timer backoff(co_await asio::this_coro::executor, decision.delay);
     auto [wait_ec] = co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -283,13 +361,36 @@ asio::awaitable<outcome<std::string>> client_core::get(std::string target, const
 }
 
 // A GET whose body decodes to T. Every failure leaves here made safe: whatever the server
-// sent is redacted of the token and shown as one printable line.
+// sent is redacted of the token and shown as one printable line. Each call is timed and,
+// with an observer, told.
 template <class T>
 asio::awaitable<outcome<T>> client_core::fetch(std::string target, const call_options& call) {
-  auto body = co_await get(std::move(target), call);
-  outcome<T> result{body.code, std::move(body.details), {}};
+  const auto started = steady_time::clock::now();
+  const auto started_wall = std::chrono::system_clock::now();
+  auto body = co_await get(target, call);
+  outcome<T> result{body.code, std::move(body.details), {}, std::move(body.info)};
+  event_duration decoding{0};
+  // The call's end, whichever way it went: its latency, the observer, response_info.
+  const auto finish = [&] {
+    const auto elapsed = micros(steady_time::clock::now() - started);
+    call_latency_.record(elapsed);
+    result.info.elapsed = elapsed;
+    if (watcher_)
+      watcher_->on_call({.method = "GET",
+                         .target = target,
+                         .started = started_wall,
+                         .elapsed = elapsed,
+                         .decode = decoding,
+                         .attempts = result.code ? result.details.attempts : result.info.attempts,
+                         .http_status = result.code ? result.details.http_status : result.info.http_status,
+                         .error = result.code,
+                         .error_message = result.details.message,
+                         .request_id = result.code ? result.details.request_id : result.info.request_id});
+    if (!result.code && call.response) *call.response = std::move(result.info);
+  };
   if (result.code) {
     make_safe(result.details, options.token);
+    finish();
     co_return result;
   }
   // When no other request is at the server, a call that waited for the connection this
@@ -297,16 +398,24 @@ asio::awaitable<outcome<T>> client_core::fetch(std::string target, const call_op
   // thread decodes. With requests in flight the server has work already: decode at once.
   if (pool_.counters().waiting > 0 && exchanges_in_flight_ == 0)
     co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+  const auto decode_started = steady_time::clock::now();
   auto decoded = try_decode<T>(std::string_view(body.value));
+  decoding = micros(steady_time::clock::now() - decode_started);
   if (!decoded) {
     result.code = make_error_code(errc::decode);
     result.details.message = "the response is not the documented JSON: " + decoded.error().message();
     result.details.body_excerpt = excerpt(body.value, max_body_excerpt, options.token);
+    result.details.request_id = result.info.request_id;  // for the server's people, to find the answer
     make_safe(result.details, options.token);
+    finish();
     co_return result;
   }
-  bodies_.give_back(std::move(body.value));
+  if (call.keep_raw_body)
+    result.info.raw_body = std::move(body.value);
+  else
+    bodies_.give_back(std::move(body.value));
   result.value = *std::move(decoded);
+  finish();
   co_return result;
 }
 

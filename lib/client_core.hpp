@@ -15,6 +15,7 @@
 #include "net/memory_budget.hpp"
 #include "net/tls_context.hpp"
 #include "sansio/endpoint.hpp"
+#include "sansio/latency_histogram.hpp"
 
 #include <humm/analyst/api_error.hpp>
 #include <humm/analyst/client.hpp>
@@ -37,6 +38,7 @@ struct outcome {
   std::error_code code;
   error_details details;
   T value{};
+  response_info info{};  // of a success, unless the call's options took it (call_options::response)
 };
 
 /// A call whose coroutine ended with an exception (out of memory, or cancellation before its
@@ -87,9 +89,16 @@ class client_core {
   void close_idle_connections() { pool_.close_idle(true); }
 
  private:
+  // What one attempt did besides its answer, for the observer and response_info.
+  struct attempt_record {
+    attempt_timings timings;
+    bool reused = false;
+    bool resumed = false;
+  };
   asio::awaitable<bool> attempt(const std::string& request, std::chrono::milliseconds timeout,
-                                std::optional<steady_time> deadline, response& out, exchange_error& error);
-  asio::awaitable<outcome<std::string>> get(std::string target, const call_options& call);
+                                std::optional<steady_time> deadline, const call_options& call, response& out,
+                                exchange_error& error, attempt_record& record);
+  asio::awaitable<outcome<std::string>> get(const std::string& target, const call_options& call);
   template <class T>
   asio::awaitable<outcome<T>> fetch(std::string target, const call_options& call);
 
@@ -104,6 +113,8 @@ class client_core {
   std::optional<std::string> token_problem_;
   std::atomic<std::uint64_t> requests_{0}, retries_{0}, stale_resends_{0};
   std::atomic<std::size_t> exchanges_in_flight_{0};  // requests sent and not yet answered
+  observer* const watcher_;  // options.observer, or null
+  latency_histogram attempt_latency_, call_latency_;
 };
 
 }  // namespace humm::analyst::detail

@@ -1,8 +1,11 @@
 // client_options::from_env(): the settings a deployment gives through the environment.
 
 #include <humm/analyst/client_options.hpp>
+#include <humm/analyst/observer.hpp>
+#include <humm/analyst/printable.hpp>
 
 #include <cstdlib>
+#include <iostream>
 #include <optional>
 #include <string_view>
 
@@ -30,6 +33,13 @@ client_options client_options::from_env() {
   else if (auto pat = from_environment("HUMM_PAT"))
     options.token = *std::move(pat);
   if (auto base_url = from_environment("HUMM_BASE_URL")) options.base_url = *std::move(base_url);
+  if (auto level_text = from_environment("HUMM_LOG")) {
+    if (const auto level = parse_log_level(*level_text))
+      options.observer = make_log_observer(*level);
+    else  // told where the log would have gone; a typo must not silence it unseen
+      std::cerr << "humm-analyst: HUMM_LOG=" << printable(level_text->substr(0, 40))
+                << " is not debug, info or warn; nothing is logged\n";
+  }
   return options;
 }
 

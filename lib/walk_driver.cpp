@@ -22,11 +22,13 @@ walk_limits limits_of(const walk_options& options) {
   return {options.start_offset, options.page_size, options.prefetch, options.max_in_flight};
 }
 
-// The walk's deadline, counted from now, bounds each page request: it becomes the
-// requests' own (the earlier of the two when they have one).
-walk_options with_walk_deadline(walk_options options) {
+// The options of each page's request. The walk's deadline, counted from now, bounds each
+// of them: it becomes the requests' own (the earlier of the two when they have one). Pages
+// carry their response_info themselves, so no request writes to the caller's.
+walk_options for_page_requests(walk_options options) {
   if (const auto walk_ends = earliest(options.deadline, options.timeout, steady_time::clock::now()))
     options.call.deadline = options.call.deadline ? std::min(*options.call.deadline, *walk_ends) : *walk_ends;
+  options.call.response = nullptr;
   return options;
 }
 
@@ -36,7 +38,8 @@ walk_driver::walk_driver(std::shared_ptr<client_core> core, asio::any_io_executo
                          walk_options options)
     : core_(std::move(core)),
       executor_(std::move(executor)),
-      options_(with_walk_deadline(std::move(options))),
+      options_(for_page_requests(std::move(options))),
+      schedule_text_(schedule_id),
       plan_(limits_of(options_)),
       wake_(executor_, 1) {
   stats_.next_offset = options_.start_offset;
@@ -143,7 +146,8 @@ void walk_driver::on_answer(std::int64_t offset, std::exception_ptr failure, out
     failed_details_[offset] = std::move(result.details);
   } else {
     const continuation page = continue_after(offset, options_.page_size, result.value);
-    if (plan_.answered(offset, page)) answered_[offset] = std::move(result.value);
+    if (plan_.answered(offset, page))
+      answered_[offset] = history_page{offset, std::move(result.value), std::move(result.info)};
   }
   keep_window_full();
   wake_.try_send(boost::system::error_code{});
@@ -153,7 +157,7 @@ void walk_driver::on_answer(std::int64_t offset, std::exception_ptr failure, out
 // nothing is left of it (the plan then decides whether the walk can go on).
 std::optional<history_page> walk_driver::hand_out(std::int64_t offset) {
   const auto it = answered_.find(offset);
-  history_page page{offset, std::move(it->second)};
+  history_page page = std::move(it->second);
   answered_.erase(answered_.begin(), std::next(it));  // and pages the plan dropped before it
   failed_details_.erase(failed_details_.begin(), failed_details_.lower_bound(offset));
   auto& runs = page.history.runs;
@@ -162,13 +166,24 @@ std::optional<history_page> walk_driver::hand_out(std::int64_t offset) {
              runs.end());
   const std::size_t repeated = received - runs.size();
   const bool handed = plan_.handed_out(offset, runs.size(), repeated);
-  std::lock_guard lock(stats_mutex_);
-  stats_.duplicates_skipped += repeated;
-  stats_.next_offset = plan_.resume_offset();
-  stats_.total = plan_.total();
-  if (!handed) return std::nullopt;
-  ++stats_.pages;
-  stats_.runs += runs.size();
+  {
+    std::lock_guard lock(stats_mutex_);
+    stats_.duplicates_skipped += repeated;
+    stats_.next_offset = plan_.resume_offset();
+    stats_.total = plan_.total();
+    if (!handed) return std::nullopt;
+    ++stats_.pages;
+    stats_.runs += runs.size();
+  }
+  if (auto* watcher = core_->options.observer.get())
+    watcher->on_page({.schedule_id = schedule_text_,
+                      .offset = offset,
+                      .runs = runs.size(),
+                      .duplicates_skipped = repeated,
+                      .total = plan_.total(),
+                      .next_offset = plan_.resume_offset(),
+                      .attempts = page.response.attempts,
+                      .request_id = page.response.request_id});
   return page;
 }
 

@@ -57,12 +57,13 @@ class walk_driver : public std::enable_shared_from_this<walk_driver> {
   const asio::any_io_executor executor_;
   const walk_options options_;
   uuid schedule_id_{};
+  const std::string schedule_text_;  // as given, for the observer
   std::optional<std::string> argument_problem_;
 
   walk_plan plan_;
   run_ledger ledger_;
   std::map<std::int64_t, std::unique_ptr<asio::cancellation_signal>> requests_;  // in flight
-  std::map<std::int64_t, schedule_history> answered_;     // pages kept for the consumer
+  std::map<std::int64_t, history_page> answered_;         // pages kept for the consumer
   std::map<std::int64_t, error_details> failed_details_;  // why a page's request failed
   // Wakes next() when an answer arrives; a receive cancelled by the consumer cancels the walk.
   // (After a cancelled receive a Boost 1.81 channel drops later try_sends: harmless here, as

@@ -67,7 +67,7 @@ asio::awaitable<bool> connection_pool::acquire(lease& out, bool fresh, std::opti
   ++counters_.in_use;
   out.pool_ = this;  // from here on the lease gives the permit back
 
-  close_idle(fresh);
+  close_idle(fresh, "another idle connection turned out closed by the server");
   // An idle connection the server closed, or wrote to unasked, is closed here and another
   // taken, without spending a retry. What arrives between this check and the server reading
   // the request is still taken for the answer: HTTP/1.1 cannot tell an early answer from an
@@ -85,7 +85,7 @@ asio::awaitable<bool> connection_pool::acquire(lease& out, bool fresh, std::opti
     }
     if (!taken->still_quiet()) {
       ++counters_.discarded;
-      taken->close();
+      close(*taken, "closed by the server, or written to unasked, while idle");
       continue;
     }
     out.connection_ = std::move(taken);
@@ -110,9 +110,17 @@ asio::awaitable<bool> connection_pool::open(lease& out, std::optional<steady_tim
                                                       settings_.tls);
   ++counters_.opened;
   const auto here = co_await asio::this_coro::executor;
-  if (!co_await out.connection_->open(here, settings_.where, *timeout, error)) co_return false;
+  if (!co_await out.connection_->open(here, settings_.where, *timeout, error)) {
+    out.connection_.reset();  // never opened: nothing to tell of its closing
+    co_return false;
+  }
   if (settings_.tls) ++counters_.tls_handshakes;
   if (out.connection_->resumed()) ++counters_.tls_resumptions;
+  if (settings_.watcher)
+    settings_.watcher->on_connection({.what = connection_event::kind::opened,
+                                      .host = settings_.where.host_header,
+                                      .tls = settings_.tls != nullptr,
+                                      .tls_resumed = out.connection_->resumed()});
   co_return true;
 }
 
@@ -123,13 +131,24 @@ void connection_pool::release(std::unique_ptr<http_connection> connection) {
     idle_.push_back(std::move(connection));
     ++counters_.idle;
   } else if (connection) {
-    connection->close();
+    close(*connection, "not fit for another request after its last (the server's wish, or a failure)");
   }
   --counters_.in_use;
   permits_.give_back();
 }
 
-void connection_pool::close_idle(bool all) {
+void connection_pool::close(http_connection& connection, std::string_view why) {
+  connection.close();
+  if (settings_.watcher)
+    settings_.watcher->on_connection({.what = connection_event::kind::closed,
+                                      .host = settings_.where.host_header,
+                                      .reason = why,
+                                      .tls = settings_.tls != nullptr,
+                                      .tls_resumed = connection.resumed(),
+                                      .requests = connection.requests});
+}
+
+void connection_pool::close_idle(bool all, std::string_view why) {
   const auto oldest_kept = std::chrono::steady_clock::now() - settings_.idle_timeout;
   // Taken out under the lock and closed outside it. Nearly every call finds nothing to
   // close, and then nothing is allocated.
@@ -142,7 +161,7 @@ void connection_pool::close_idle(bool all) {
       --counters_.idle;
     }
   }
-  for (auto& connection : expired) connection->close();
+  for (auto& connection : expired) close(*connection, all ? why : "idle timeout");
 }
 
 }  // namespace humm::analyst::detail

@@ -13,6 +13,8 @@
 #include "async/permits.hpp"
 #include "sansio/deadline.hpp"
 
+#include <humm/analyst/observer.hpp>
+
 #include <atomic>
 #include <deque>
 #include <memory>
@@ -39,6 +41,7 @@ struct pool_settings {
   std::size_t max_connections = 16;
   std::chrono::milliseconds idle_timeout{60'000};
   bool single_threaded = false;  ///< see client_options: no strand per connection
+  observer* watcher = nullptr;   ///< told of connections opened and closed; may be null
 };
 
 class connection_pool {
@@ -78,12 +81,14 @@ class connection_pool {
   /// Closes idle connections (all, or those idle longer than idle_timeout). Expiry is checked
   /// whenever a connection is acquired, not by a timer: a pending timer would keep the
   /// user's io_context.run() from returning for a whole idle_timeout after the last call.
-  void close_idle(bool all);
+  /// `why` (for the observer) is said of those closed when `all`.
+  void close_idle(bool all, std::string_view why = "the client closed it");
 
   const pool_counters& counters() const noexcept { return counters_; }
 
  private:
   void release(std::unique_ptr<http_connection> connection);
+  void close(http_connection& connection, std::string_view why);
   asio::awaitable<bool> open(lease& out, std::optional<steady_time> deadline, exchange_error& error);
   asio::awaitable<bool> wait_for_permit(std::optional<steady_time> deadline, exchange_error& error);
   asio::awaitable<bool> take_unless_cancelled();

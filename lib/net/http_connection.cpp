@@ -109,6 +109,7 @@ asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chr
                                                  exchange_error& error) {
   co_await asio::this_coro::throw_if_cancelled(false);  // failures are told through `error`
   error.before_response = true;
+  const auto started = std::chrono::steady_clock::now();
   // Name resolution has no per-operation cancellation in Asio 1.81: a timer cancels the
   // resolver instead. Both live in one shared block, which the timer's handler only touches
   // while the block is alive; both run on this coroutine's strand.
@@ -145,6 +146,7 @@ asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chr
     co_return false;
   }
   lowest_layer().socket().set_option(asio::ip::tcp::no_delay(true));
+  connect_time = std::chrono::steady_clock::now() - started;
 
   if (auto* tls = std::get_if<tls_stream>(&stream_)) {
     // SNI only for names (RFC 6066). OpenSSL checks the peer against the name or the IP
@@ -179,6 +181,7 @@ asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chr
       co_return false;
     }
     resumed_ = SSL_session_reused(ssl) == 1;
+    handshake_time = std::chrono::steady_clock::now() - started - connect_time;
   }
   reusable_ = true;
   co_return true;
@@ -199,6 +202,7 @@ asio::awaitable<bool> http_connection::exchange_here(const request& req, std::ch
                                                      exchange_error& error) {
   co_await asio::this_coro::throw_if_cancelled(false);  // failures are told through `error`
   reusable_ = false;  // until the whole response has been read
+  ++requests;
   std::visit([&](auto& s) { s.expires_after(timeout); }, stream_);
 
   auto [write_ec, written] = co_await std::visit(

@@ -62,6 +62,9 @@ class http_connection {
   void close() noexcept;
 
   std::chrono::steady_clock::time_point idle_since{};
+  /// How long open() took to connect (name resolution included) and to do the TLS handshake.
+  std::chrono::steady_clock::duration connect_time{}, handshake_time{};
+  std::uint64_t requests = 0;  ///< exchanges started on it
 
  private:
   using plain_stream = beast::tcp_stream;

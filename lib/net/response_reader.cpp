@@ -42,6 +42,7 @@ void message_parser::on_field_impl(http::field name, beast::string_view name_tex
 }
 
 void message_parser::on_header_impl(beast::error_code& ec) {
+  reader_.out_.header_read = std::chrono::steady_clock::now();  // for the attempt's time to first byte
   if (auto problem = reader_.transfer_coding_problem()) reader_.refuse(ec, errc::connection, std::move(*problem));
 }
 
@@ -70,6 +71,8 @@ void response_reader::start_message() {
   out_.retry_after.clear();
   out_.rate_limit = {};
   out_.location.clear();
+  out_.kept_fields.clear();
+  out_.header_read = {};
   content_encoding_.clear();
   transfer_encoding_.clear();
   if (parser_) got_some_ = got_some_ || parser_->got_some();
@@ -101,6 +104,12 @@ void response_reader::capture(http::field name, beast::string_view name_text, be
     out_.request_id.assign(value);
   else if (std::string* slot = rate_limit_slot(name_text))
     slot->assign(value);
+  if (limits_.keep_fields)
+    for (const std::string& wanted : *limits_.keep_fields)
+      if (beast::iequals(name_text, wanted)) {
+        out_.kept_fields.emplace_back(name_text, value);
+        break;
+      }
 }
 
 // Where a rate-limit field goes: X-RateLimit-Limit and RateLimit-Limit (IETF drafts 00 to

@@ -11,11 +11,14 @@
 
 #include <boost/beast/http/basic_parser.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 namespace humm::analyst::detail {
 
@@ -34,6 +37,9 @@ struct response {
   std::string retry_after;
   rate_limit_text rate_limit;
   std::string location;  // of a redirect, cut at max_location_bytes
+  /// The fields response_limits::keep_fields names, as received.
+  std::vector<std::pair<std::string, std::string>> kept_fields;
+  std::chrono::steady_clock::time_point header_read{};  // when the final answer's header was whole
   bool keep_alive = false;
   // The body's buffers charged to the client's memory budget, given back when the response
   // is destroyed: the call loop keeps it until the body is handed over.
@@ -57,6 +63,8 @@ struct response_limits {
   /// timeout bounds the time, this the work).
   std::size_t max_interim_responses = 8;
   memory_budget* budget = nullptr;  ///< client_options::max_buffered_bytes; null: none
+  /// Header fields to keep in response::kept_fields (call_options::response_headers); null: none.
+  const std::vector<std::string>* keep_fields = nullptr;
 };
 
 class response_reader;

@@ -36,6 +36,10 @@ std::string excerpt(std::string_view body, std::size_t max_bytes, std::string_vi
   return text;
 }
 
+std::string safe_line(std::string_view text, std::size_t max_bytes, std::string_view secret) {
+  return printable(excerpt(text, max_bytes, secret));
+}
+
 void make_safe(error_details& details, std::string_view secret) {
   auto clean = [secret](std::string& text) {
     redact(text, secret);

@@ -27,6 +27,10 @@ void redact(std::string& text, std::string_view secret);
 /// character boundary. Only the start of the body is read.
 std::string excerpt(std::string_view body, std::size_t max_bytes, std::string_view secret);
 
+/// A server's text (a request id, a header value) bounded, redacted and made one printable
+/// line: excerpt() then printable().
+std::string safe_line(std::string_view text, std::size_t max_bytes, std::string_view secret);
+
 /// Redacts `secret` from every text of `details` and makes each one printable line.
 void make_safe(error_details& details, std::string_view secret);
 

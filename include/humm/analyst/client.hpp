@@ -10,6 +10,8 @@
 #include <humm/analyst/api_error.hpp>
 #include <humm/analyst/client_options.hpp>
 #include <humm/analyst/models.hpp>
+#include <humm/analyst/observer.hpp>
+#include <humm/analyst/response_info.hpp>
 #include <humm/analyst/walk.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -31,6 +33,12 @@ struct history_query {
   std::int64_t limit = 20;      ///< 1..100
   std::int64_t offset = 0;      ///< >= 0
   call_options call{};
+};
+
+/// Latency percentiles, each within 1/16 of the true value; all zero while count is 0.
+struct latency_percentiles {
+  std::uint64_t count = 0;
+  std::chrono::microseconds p50{0}, p90{0}, p99{0}, max{0};
 };
 
 /// Counters of a client's connections and requests since it was made.
@@ -57,6 +65,8 @@ struct client_stats {
   std::uint64_t too_many_requests = 0;    ///< 429 answers received
   std::chrono::milliseconds paused{0};    ///< time attempts waited for the rate limit, summed over calls
   std::uint64_t retries_refused = 0;      ///< retries the retry budget did not allow
+  latency_percentiles attempt_latency;    ///< each attempt, from sending it (after any wait for the rate limit) to its end
+  latency_percentiles call_latency;       ///< each call that got an answer or failed, waits, retries and decoding included
 };
 
 class client;

@@ -6,12 +6,16 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace humm::analyst {
+
+class observer;             // observer.hpp
+struct response_info;       // response_info.hpp
 
 /// How many retries the whole client may spend when requests keep failing (gRPC's retry
 /// throttling): a bucket of `max_tokens`, one taken by each failed attempt, and
@@ -60,6 +64,14 @@ struct call_options {
   /// default_headers. Checked as default_headers are; a bad one fails the call with
   /// errc::invalid_argument before anything is sent.
   std::vector<std::pair<std::string, std::string>> headers{};
+  /// Receives the answer's status, request id, attempts and timings (and what the two
+  /// members below ask for) when the call succeeds; it must live until the call completes.
+  /// Walks leave it alone: each of their pages carries its own (history_page::response).
+  response_info* response = nullptr;
+  /// Response header fields (names, any case) copied into response_info::headers.
+  std::vector<std::string> response_headers{};
+  /// Keep the body as received in response_info::raw_body, to archive it or decode it later.
+  bool keep_raw_body = false;
 };
 
 struct client_options {
@@ -113,8 +125,12 @@ struct client_options {
   /// threads run the executor is a data race.
   bool single_threaded = false;
 
+  /// Told of every attempt, call, connection and walk page (observer.hpp); none by default.
+  std::shared_ptr<humm::analyst::observer> observer{};
+
   /// Defaults, with the token from `HUMM_API_TOKEN` (or `HUMM_PAT`) and the base URL from
-  /// `HUMM_BASE_URL` when set.
+  /// `HUMM_BASE_URL` when set, and with `HUMM_LOG=debug|info|warn` a log observer writing to
+  /// standard error (an unknown level is told there once, and nothing is logged).
   static client_options from_env();
 };
 

@@ -13,6 +13,7 @@
 #include <humm/analyst/api_error.hpp>
 #include <humm/analyst/client_options.hpp>
 #include <humm/analyst/models.hpp>
+#include <humm/analyst/response_info.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -49,6 +50,9 @@ struct walk_options {
 struct history_page {
   std::int64_t offset = 0;  ///< the offset this page was requested at
   schedule_history history;
+  /// The answer's status, request id, attempts and timings; its header fields and raw body
+  /// when walk_options::call asks for them (call_options::response_headers, keep_raw_body).
+  response_info response{};
 };
 
 /// What a walk has done so far.
