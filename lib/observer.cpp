@@ -32,7 +32,7 @@ std::string describe(const attempt_event& e) {
   if (!e.request_id.empty()) line += ", req-id " + std::string(e.request_id);
   const attempt_timings& t = e.timings;
   line += ", " + ms(t.total) + " ms (";
-  if (t.rate_limit_wait.count() > 0) line += "rate limit " + ms(t.rate_limit_wait) + ", ";
+  if (t.rate_limit_wait >= std::chrono::microseconds{100}) line += "rate limit " + ms(t.rate_limit_wait) + ", ";
   line += "pool " + ms(t.pool_wait);
   if (e.reused_connection)
     line += ", reused connection";
