@@ -60,6 +60,21 @@ BOOST_AUTO_TEST_CASE(a_plain_response_is_read_with_its_headers) {
   BOOST_TEST(r.out.keep_alive);
 }
 
+BOOST_AUTO_TEST_CASE(asked_header_fields_are_kept_in_order_whatever_their_case_and_those_of_interim_responses_not) {
+  const std::vector<std::string> wanted{"etag", "X-TRACE"};
+  const d::response_limits limits{.keep_fields = &wanted};
+  const std::string interim = "HTTP/1.1 103 Early Hints\r\nETag: \"early\"\r\n\r\n";
+  const auto r = read(interim + with_length("{}", "ETag: \"v1\"\r\nx-trace: a\r\nX-Other: b\r\nX-Trace: c\r\n"), limits);
+  BOOST_REQUIRE(r.ok);
+  BOOST_REQUIRE(r.out.kept_fields.size() == 3u);
+  BOOST_TEST(r.out.kept_fields[0].first == "ETag");
+  BOOST_TEST(r.out.kept_fields[0].second == "\"v1\"");
+  BOOST_TEST(r.out.kept_fields[1].second == "a");
+  BOOST_TEST(r.out.kept_fields[2].first == "X-Trace");
+  BOOST_TEST(r.out.kept_fields[2].second == "c");
+  BOOST_TEST(read(with_length("{}", "ETag: x\r\n")).out.kept_fields.empty());  // none asked: none kept
+}
+
 BOOST_AUTO_TEST_CASE(interim_responses_are_skipped_up_to_a_bound) {
   const std::string hints = "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\nx-request-id: early\r\n\r\n";
   const auto r = read("HTTP/1.1 100 Continue\r\n\r\n" + hints + with_length("{}"));
