@@ -33,14 +33,17 @@ std::unique_ptr<command_context> command_context::open(const connection_settings
   }
 }
 
-// One thread runs `io` (run() below): the client needs no strands of its own.
-static ha::client_options single_threaded(ha::client_options options) {
-  options.single_threaded = true;
+// -v: the library's own events, as its log observer tells them, one line per attempt (request
+// id, status, timings in ms), per connection and per page, above the progress bar.
+ha::client_options command_context::watched(ha::client_options options, const output_settings& output) {
+  options.single_threaded = true;  // one thread runs `io` (run() below): the client needs no strands
+  if (output.verbose)
+    options.observer = ha::make_log_observer(ha::log_level::debug, [this](std::string_view line) { log(line); });
   return options;
 }
 
 command_context::command_context(ha::client_options options, const output_settings& output)
-    : client(io.get_executor(), single_threaded(std::move(options))), format(resolve_format(output)), settings(output) {}
+    : client(io.get_executor(), watched(std::move(options), output)), format(resolve_format(output)), settings(output) {}
 
 int command_context::run(std::function<boost::asio::awaitable<int>()> body) {
   int code = failure;
@@ -110,18 +113,22 @@ int command_context::fail(const ha::api_error& e, std::string_view subject) {
 void command_context::print_stats() const {
   const ha::client_stats c = client.stats();
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  const auto ms = [](std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1000.0; };
+  const auto u = [](std::uint64_t n) { return static_cast<unsigned long long>(n); };
   // Written by hand: Boost.JSON 1.81 writes doubles as 5E-3, which people read badly.
-  char line[512];
+  char line[1024];
   std::snprintf(line, sizeof line,
                 "{\"pages\":%llu,\"runs\":%llu,\"requests\":%llu,\"retries\":%llu,\"duplicates_skipped\":%llu,"
                 "\"connections_opened\":%llu,\"tls_handshakes\":%llu,\"too_many_requests\":%llu,\"paused_s\":%.3f,"
+                "\"attempt_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f},"
+                "\"call_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f},"
                 "\"elapsed_s\":%.6f,\"pages_per_s\":%.1f}",
-                static_cast<unsigned long long>(counts.pages), static_cast<unsigned long long>(counts.runs),
-                static_cast<unsigned long long>(c.requests), static_cast<unsigned long long>(c.retries),
-                static_cast<unsigned long long>(counts.duplicates_skipped),
-                static_cast<unsigned long long>(c.connections_opened), static_cast<unsigned long long>(c.tls_handshakes),
-                static_cast<unsigned long long>(c.too_many_requests), std::chrono::duration<double>(c.paused).count(),
-                elapsed, elapsed > 0 ? static_cast<double>(counts.pages) / elapsed : 0.0);
+                u(counts.pages), u(counts.runs), u(c.requests), u(c.retries), u(counts.duplicates_skipped),
+                u(c.connections_opened), u(c.tls_handshakes), u(c.too_many_requests),
+                std::chrono::duration<double>(c.paused).count(), ms(c.attempt_latency.p50), ms(c.attempt_latency.p90),
+                ms(c.attempt_latency.p99), ms(c.attempt_latency.max), ms(c.call_latency.p50), ms(c.call_latency.p90),
+                ms(c.call_latency.p99), ms(c.call_latency.max), elapsed,
+                elapsed > 0 ? static_cast<double>(counts.pages) / elapsed : 0.0);
   std::cerr << line << '\n';
 }
 

@@ -67,6 +67,7 @@ class command_context {
 
  private:
   void print_stats() const;
+  humm::analyst::client_options watched(humm::analyst::client_options options, const output_settings& output);
 
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

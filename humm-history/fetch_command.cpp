@@ -26,14 +26,10 @@ struct fetch_args {
 };
 
 boost::asio::awaitable<int> fetch(command_context& ctx, const fetch_args& a) {
-  const auto sent = std::chrono::steady_clock::now();
   // A named query: GCC 12 destroys a braced temporary inside a co_await expression twice.
   const ha::history_query query{
       .organization_id = a.organization, .limit = a.limit, .offset = a.offset, .call = {.timeout = a.deadline}};
   const ha::schedule_history page = co_await ctx.client.get_schedule_history(a.schedule, query);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - sent);
-  ctx.log(ctx.request_line(a.schedule, query) + ": " + std::to_string(page.runs.size()) + " runs in " +
-          std::to_string(ms.count()) + " ms");
   ctx.counts.pages = 1;
   ctx.counts.runs = page.runs.size();
 

@@ -44,18 +44,13 @@ boost::asio::awaitable<int> walk(command_context& ctx, const walk_args& a) {
   auto writer = make_run_writer(ctx.format, ctx.out, terminal_table_style(false));
   writer->begin();
   std::uint64_t pages = 0;
-  std::int64_t page_offset = a.start_offset;  // where the page being handed out starts
   int code = success;
   try {
     while (auto run = co_await runs.next()) {
       const ha::walk_stats now = runs.stats();
-      if (now.pages != pages) {  // a new page: what came before it can be shown now
+      if (now.pages != pages) {  // a new page: what came before it can be shown now (-v tells of it)
         ctx.out.flush();
-        const ha::history_query page_query{
-            .organization_id = a.organization, .limit = a.page_size, .offset = page_offset};
-        ctx.log(ctx.request_line(a.schedule, page_query) + ": page " + std::to_string(now.pages));
         pages = now.pages;
-        page_offset = now.next_offset;
       }
       writer->run(*run);
       std::optional<std::uint64_t> total;

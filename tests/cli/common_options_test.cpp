@@ -237,6 +237,24 @@ BOOST_FIXTURE_TEST_CASE(verbose_lines_show_each_target_exactly_as_sent, common_f
              batch_log);
 }
 
+BOOST_FIXTURE_TEST_CASE(verbose_tells_each_attempt_with_its_status_request_id_and_timings_in_ms, common_fixture) {
+  api.server.push_fault({.status = 503});
+  auto command = fetch();
+  command.push_back("-v");
+  const auto r = api.run(command);
+  BOOST_TEST(r.exit_code == 0, r.err);
+  const auto lines = lines_of(r.err);
+  const auto with = [&](std::string_view part) {
+    return std::count_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(part) != std::string::npos; });
+  };
+  BOOST_TEST(with(" attempt 1: 503, req-id req-") == 1, r.err);
+  BOOST_TEST(with("; retrying in ") == 1, r.err);
+  BOOST_TEST(with(" attempt 2: 200, req-id req-") == 1, r.err);
+  BOOST_TEST(with(" ms (pool ") == 2, r.err);
+  BOOST_TEST(with(": 200 after 2 attempts in ") == 1, r.err);
+  BOOST_TEST(with("connection to 127.0.0.1:") >= 1, r.err);
+}
+
 BOOST_FIXTURE_TEST_CASE(the_base_url_comes_from_humm_base_url_when_not_given, common_fixture) {
   process_options env = api.env();
   env.env.emplace_back("HUMM_BASE_URL", api.server.base_url());

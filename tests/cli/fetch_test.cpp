@@ -153,7 +153,14 @@ BOOST_FIXTURE_TEST_CASE(stats_line_counts_the_page_and_the_connection, fetch_fix
   BOOST_TEST(stats.at("connections_opened") == 1);
   BOOST_TEST(stats.at("tls_handshakes") == 1);
   BOOST_TEST(stats.at("elapsed_s").to_number<double>() >= 0.0);
-  BOOST_TEST(stats.size() == 11u);
+  // One attempt and one call: each percentile is that one's time, the call's no shorter.
+  const json::object attempt = stats.at("attempt_ms").as_object(), call = stats.at("call_ms").as_object();
+  for (const char* p : {"p50", "p90", "p99", "max"}) {
+    BOOST_TEST(attempt.at(p).to_number<double>() > 0.0, p);
+    BOOST_TEST(attempt.at(p).to_number<double>() == attempt.at("max").to_number<double>(), p);
+    BOOST_TEST(call.at(p).to_number<double>() >= attempt.at(p).to_number<double>(), p);
+  }
+  BOOST_TEST(stats.size() == 13u);
 }
 
 BOOST_FIXTURE_TEST_CASE(an_unknown_schedule_exits_1_with_one_line, fetch_fixture) {
