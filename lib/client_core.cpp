@@ -201,7 +201,8 @@ asio::awaitable<bool> client_core::attempt(const std::string& request, std::chro
 // A GET with retries; on success the body, else the code and details. Each attempt first
 // passes the rate gate; the deadline bounds every wait, and a wait that would end past it
 // ends the call at once. The observer hears of each attempt once what follows it is known.
-asio::awaitable<outcome<std::string>> client_core::get(const std::string& target, const call_options& call) {
+asio::awaitable<outcome<std::string>> client_core::get(const std::string& target, const call_options& call,
+                                                       std::uint64_t call_id) {
   co_await asio::this_coro::throw_if_cancelled(false);
   outcome<std::string> result;
   // What failed, for messages: the path, without the query.
@@ -278,7 +279,8 @@ asio::awaitable<outcome<std::string>> client_core::get(const std::string& target
     const auto tell = [&](bool will_retry, std::chrono::milliseconds backoff) {
       if (!watcher_) return;
       const std::string failure = answered ? "" : safe_line(error.message, max_body_excerpt, options.token);
-      watcher_->on_attempt({.method = "GET",
+      watcher_->on_attempt({.call_id = call_id,
+                            .method = "GET",
                             .target = target,
                             .attempt = attempts,
                             .started = started,
@@ -367,7 +369,8 @@ template <class T>
 asio::awaitable<outcome<T>> client_core::fetch(std::string target, const call_options& call) {
   const auto started = steady_time::clock::now();
   const auto started_wall = std::chrono::system_clock::now();
-  auto body = co_await get(target, call);
+  const std::uint64_t call_id = ++calls_;
+  auto body = co_await get(target, call, call_id);
   outcome<T> result{body.code, std::move(body.details), {}, std::move(body.info)};
   event_duration decoding{0};
   // The call's end, whichever way it went: its latency, the observer, response_info.
@@ -376,7 +379,8 @@ asio::awaitable<outcome<T>> client_core::fetch(std::string target, const call_op
     call_latency_.record(elapsed);
     result.info.elapsed = elapsed;
     if (watcher_)
-      watcher_->on_call({.method = "GET",
+      watcher_->on_call({.call_id = call_id,
+                         .method = "GET",
                          .target = target,
                          .started = started_wall,
                          .elapsed = elapsed,

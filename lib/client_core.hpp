@@ -98,7 +98,7 @@ class client_core {
   asio::awaitable<bool> attempt(const std::string& request, std::chrono::milliseconds timeout,
                                 std::optional<steady_time> deadline, const call_options& call, response& out,
                                 exchange_error& error, attempt_record& record);
-  asio::awaitable<outcome<std::string>> get(const std::string& target, const call_options& call);
+  asio::awaitable<outcome<std::string>> get(const std::string& target, const call_options& call, std::uint64_t call_id);
   template <class T>
   asio::awaitable<outcome<T>> fetch(std::string target, const call_options& call);
 
@@ -114,6 +114,7 @@ class client_core {
   std::atomic<std::uint64_t> requests_{0}, retries_{0}, stale_resends_{0};
   std::atomic<std::size_t> exchanges_in_flight_{0};  // requests sent and not yet answered
   observer* const watcher_;  // options.observer, or null
+  std::atomic<std::uint64_t> calls_{0};  // numbers the calls for the observer
   latency_histogram attempt_latency_, call_latency_;
 };
 

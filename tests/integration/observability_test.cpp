@@ -122,6 +122,9 @@ BOOST_FIXTURE_TEST_CASE(every_attempt_is_told_with_its_status_request_id_timings
   const auto& call = seen->calls[0];
   BOOST_TEST(call.target == target);
   BOOST_TEST(call.event.attempts == 2);
+  BOOST_TEST(call.event.call_id == 1u);
+  BOOST_TEST(failed.event.call_id == call.event.call_id);
+  BOOST_TEST(answered.event.call_id == call.event.call_id);
   BOOST_TEST(call.event.http_status == 200u);
   BOOST_TEST(!call.event.error);
   BOOST_TEST(call.request_id == answered.request_id);

@@ -39,6 +39,7 @@ struct attempt_timings {
 
 /// One attempt of a call: a child span of the call's.
 struct attempt_event {
+  std::uint64_t call_id = 0;         ///< the call_event::call_id of its call
   std::string_view method;           ///< "GET"
   std::string_view target;           ///< path and query exactly as sent
   int attempt = 0;                   ///< 1 for the first, 2 for the first retry...
@@ -62,6 +63,9 @@ struct attempt_event {
 
 /// One call, every attempt, wait and backoff included: the parent span.
 struct call_event {
+  /// Numbers the client's calls from 1; each of the call's attempt_events carries it too,
+  /// which links an attempt's span to its call's (a call is told last, after its attempts).
+  std::uint64_t call_id = 0;
   std::string_view method;
   std::string_view target;
   std::chrono::system_clock::time_point started{};
@@ -107,8 +111,9 @@ class observer {
   virtual void on_page(const page_event&) {}
 };
 
-/// debug: every event (attempts, connections, pages, calls); info: one line per call, and
-/// retries; warn: failed attempts and failed calls only.
+/// debug: every attempt, connection and page, and each call its attempts alone do not tell
+/// (retried, or failed); info: one line per call, and each attempt that is retried; warn:
+/// failed attempts and failed calls only.
 enum class log_level { debug, info, warn };
 
 /// "debug", "info", "warn" (any case); nullopt for anything else.
