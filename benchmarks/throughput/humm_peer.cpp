@@ -13,6 +13,8 @@
 // The clock starts once every connection is open: each first answers one page (the list's
 // first pages, not counted), so that the TLS handshakes weigh alike in short and long runs.
 // Prints one JSON line: pages, runs, seconds, p50_ms, p99_ms, client_handshakes.
+// HUMM_PEER_OBSERVER=counting|log measures what an observer costs (see observer_with_cost):
+// unset, the client has none, as by default.
 
 #include "peer_common.hpp"
 
@@ -69,6 +71,25 @@ struct shared_work {
   }
 };
 
+// An observer as a metrics exporter would be (counters per event), or the log observer at
+// debug formatting every line into a sink that drops it: the two costs a service may pay.
+struct counting_observer final : ha::observer {
+  std::atomic<std::uint64_t> attempts{0}, calls{0}, bytes{0};
+  void on_attempt(const ha::attempt_event& e) override {
+    ++attempts;
+    bytes += e.body_bytes;
+  }
+  void on_call(const ha::call_event&) override { ++calls; }
+};
+
+std::shared_ptr<ha::observer> observer_with_cost() {
+  const char* kind = std::getenv("HUMM_PEER_OBSERVER");
+  if (!kind) return nullptr;
+  if (std::string_view(kind) == "counting") return std::make_shared<counting_observer>();
+  if (std::string_view(kind) == "log") return ha::make_log_observer(ha::log_level::debug, [](std::string_view) {});
+  throw std::invalid_argument("HUMM_PEER_OBSERVER must be counting or log");
+}
+
 // One thread's share: an io_context, a client, its connections and its latencies.
 struct lane {
   lane(const settings& s, std::size_t connections)
@@ -81,6 +102,7 @@ struct lane {
     options.tls.ca_file = s.ca_file;
     options.max_connections = connections;
     options.single_threaded = true;  // this io_context runs on one thread
+    options.observer = observer_with_cost();
     return options;
   }
 
