@@ -133,22 +133,25 @@ client_stats client_core::stats() const {
 // One attempt: a pooled connection (or a new one), one exchange. A reused connection that
 // the server had closed while idle is replaced at once, without spending a retry. `record`
 // gets where the time went.
-asio::awaitable<bool> client_core::attempt(const std::string& request, std::chrono::milliseconds timeout,
-                                           std::optional<steady_time> deadline, const call_options& call,
-                                           response& out, exchange_error& error, attempt_record& record) {
+asio::awaitable<bool> client_core::attempt(const std::string& request, steady_time started,
+                                           std::chrono::milliseconds timeout, std::optional<steady_time> deadline,
+                                           const call_options& call, response& out, exchange_error& error,
+                                           attempt_record& record) {
   co_await asio::this_coro::throw_if_cancelled(false);
   const auto here = co_await asio::this_coro::executor;
-  const auto started = steady_time::clock::now();
+  // The clock is read where a step ends, and each reading serves the next step's start too:
+  // a call without an observer pays for little more than the percentiles.
   struct timed {  // the attempt's total, whichever way it ends
     const steady_time started;
     attempt_timings& timings;
     ~timed() { timings.total = micros(steady_time::clock::now() - started); }
   } const timing{started, record.timings};
+  steady_time asked = started;  // for a connection: first at the start, after a stale one's failure then
   for (bool fresh = false;;) {
     connection_pool::lease lease;
-    const auto asked = steady_time::clock::now();
     const bool leased = co_await pool_.acquire(lease, fresh, deadline, error);
-    auto waited = steady_time::clock::now() - asked;
+    const steady_time sent = steady_time::clock::now();
+    auto waited = sent - asked;
     if (leased && !lease.reused()) {  // opened for this attempt: its connect and handshake are apart
       record.timings.connect = micros(lease.connection().connect_time);
       record.timings.tls_handshake = micros(lease.connection().handshake_time);
@@ -164,7 +167,6 @@ asio::awaitable<bool> client_core::attempt(const std::string& request, std::chro
     }
     ++requests_;
     bool ok;
-    steady_time sent;
     {
       // Counted while the exchange lasts, even if the frame is destroyed inside it.
       struct in_flight {
@@ -177,7 +179,6 @@ asio::awaitable<bool> client_core::attempt(const std::string& request, std::chro
                                    .budget = &buffered_,
                                    .keep_fields = call.response_headers.empty() ? nullptr : &call.response_headers};
       // After waiting for the connection: what is left of the deadline bounds the exchange.
-      sent = steady_time::clock::now();
       const auto left = time_left(timeout, deadline, sent);
       if (!left) {
         error = {make_error_code(errc::deadline_exceeded), "the deadline passed before the request was sent", true};
@@ -185,13 +186,15 @@ asio::awaitable<bool> client_core::attempt(const std::string& request, std::chro
       }
       ok = co_await lease.connection().exchange(here, request, *left, limits, out, error);
     }
+    const steady_time exchanged = steady_time::clock::now();
     if (out.header_read > sent) {
       record.timings.first_byte = micros(out.header_read - sent);
-      record.timings.body = micros(steady_time::clock::now() - out.header_read);
+      record.timings.body = micros(exchanged - out.header_read);
     }
     if (!ok && resend_on_fresh_connection(lease.reused(), error.before_response, error.code)) {
       ++stale_resends_;
       fresh = true;
+      asked = exchanged;
       continue;
     }
     co_return ok;
@@ -258,9 +261,10 @@ asio::awaitable<outcome<std::string>> client_core::get(const std::string& target
     answer.body = bodies_.take();
     exchange_error error;
     attempt_record record;
-    record.timings.rate_limit_wait = micros(steady_time::clock::now() - asked);
-    const auto started = std::chrono::system_clock::now();
-    const bool answered = co_await attempt(request, timeout, deadline, call, answer, error, record);
+    const steady_time admitted = steady_time::clock::now();
+    record.timings.rate_limit_wait = micros(admitted - asked);
+    const auto started = watcher_ ? std::chrono::system_clock::now() : std::chrono::system_clock::time_point{};
+    const bool answered = co_await attempt(request, admitted, timeout, deadline, call, answer, error, record);
     attempt_latency_.record(record.timings.total);
     attempt_outcome seen;
     rate_limit_reading reading;
@@ -368,14 +372,14 @@ asio::awaitable<outcome<std::string>> client_core::get(const std::string& target
 template <class T>
 asio::awaitable<outcome<T>> client_core::fetch(std::string target, const call_options& call) {
   const auto started = steady_time::clock::now();
-  const auto started_wall = std::chrono::system_clock::now();
+  const auto started_wall = watcher_ ? std::chrono::system_clock::now() : std::chrono::system_clock::time_point{};
   const std::uint64_t call_id = ++calls_;
   auto body = co_await get(target, call, call_id);
   outcome<T> result{body.code, std::move(body.details), {}, std::move(body.info)};
   event_duration decoding{0};
   // The call's end, whichever way it went: its latency, the observer, response_info.
-  const auto finish = [&] {
-    const auto elapsed = micros(steady_time::clock::now() - started);
+  const auto finish = [&](steady_time ended) {
+    const auto elapsed = micros(ended - started);
     call_latency_.record(elapsed);
     result.info.elapsed = elapsed;
     if (watcher_)
@@ -394,7 +398,7 @@ asio::awaitable<outcome<T>> client_core::fetch(std::string target, const call_op
   };
   if (result.code) {
     make_safe(result.details, options.token);
-    finish();
+    finish(steady_time::clock::now());
     co_return result;
   }
   // When no other request is at the server, a call that waited for the connection this
@@ -404,14 +408,15 @@ asio::awaitable<outcome<T>> client_core::fetch(std::string target, const call_op
     co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
   const auto decode_started = steady_time::clock::now();
   auto decoded = try_decode<T>(std::string_view(body.value));
-  decoding = micros(steady_time::clock::now() - decode_started);
+  const steady_time decoded_at = steady_time::clock::now();
+  decoding = micros(decoded_at - decode_started);
   if (!decoded) {
     result.code = make_error_code(errc::decode);
     result.details.message = "the response is not the documented JSON: " + decoded.error().message();
     result.details.body_excerpt = excerpt(body.value, max_body_excerpt, options.token);
     result.details.request_id = result.info.request_id;  // for the server's people, to find the answer
     make_safe(result.details, options.token);
-    finish();
+    finish(decoded_at);
     co_return result;
   }
   if (call.keep_raw_body)
@@ -419,7 +424,7 @@ asio::awaitable<outcome<T>> client_core::fetch(std::string target, const call_op
   else
     bodies_.give_back(std::move(body.value));
   result.value = *std::move(decoded);
-  finish();
+  finish(decoded_at);
   co_return result;
 }
 

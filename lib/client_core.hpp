@@ -95,7 +95,7 @@ class client_core {
     bool reused = false;
     bool resumed = false;
   };
-  asio::awaitable<bool> attempt(const std::string& request, std::chrono::milliseconds timeout,
+  asio::awaitable<bool> attempt(const std::string& request, steady_time started, std::chrono::milliseconds timeout,
                                 std::optional<steady_time> deadline, const call_options& call, response& out,
                                 exchange_error& error, attempt_record& record);
   asio::awaitable<outcome<std::string>> get(const std::string& target, const call_options& call, std::uint64_t call_id);
