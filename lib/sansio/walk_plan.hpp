@@ -82,6 +82,9 @@ class walk_plan {
   void failed(std::int64_t offset, std::error_code code, std::string message);
   /// The consumer cancelled the walk or abandoned it: nothing more is handed out.
   void cancel();
+  /// The consumer needs nothing past the page just handed out (walk_options::since): the
+  /// walk ends there, and requests for later pages are cancelled.
+  void stop() { end_at(next_hand_out_); }
 
   /// After a hand_out step: how many of the page's runs were new to the walk, and how many
   /// were handed out before. Returns whether the page is handed out (it brought something

@@ -90,6 +90,23 @@ BOOST_AUTO_TEST_CASE(every_pagination_style_and_history_length) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_walk_since_a_time_hands_out_only_newer_runs_and_requests_no_page_beyond) {
+  client_fixture f;  // 250 runs, newest first
+  auto c = f.make_client();
+  for (const std::size_t newer : {std::size_t{0}, std::size_t{1}, std::size_t{37}, std::size_t{100}, std::size_t{249}}) {
+    auto options = walk(f, 20);
+    options.max_in_flight = 4;  // pages ahead are requested, then cancelled or ignored
+    options.since = *f.schedule.runs[newer].created_at + std::chrono::microseconds{1};
+    f.server.reset_counters();
+    auto runs = c.history_runs(f.schedule_id(), options);
+    const auto got = f.run(all_runs(runs));
+    BOOST_TEST_REQUIRE(got.size() == newer, "since run " << newer);
+    for (std::size_t i = 0; i < newer; ++i) BOOST_TEST_REQUIRE((got[i] == f.schedule.runs[i]));
+    // The page holding the first older run ends the walk: at most the fan-out's window past it.
+    BOOST_TEST(f.server.counters().requests <= newer / 20 + 4, "since run " << newer);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(pages_keep_their_boundaries) {
   client_fixture f;
   auto c = f.make_client();

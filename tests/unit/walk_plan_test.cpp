@@ -136,6 +136,27 @@ BOOST_AUTO_TEST_CASE(runs_created_during_a_walk_with_answers_out_of_order_lose_n
       }
 }
 
+BOOST_AUTO_TEST_CASE(a_stop_after_a_page_ends_the_walk_and_cancels_every_page_requested_ahead) {
+  d::walk_plan plan({.start_offset = 0, .page_size = 10, .prefetch = 1, .max_in_flight = 4});
+  const d::walk_step first = plan.next();
+  BOOST_TEST_REQUIRE(first.kind == d::walk_step::request);
+  plan.answered(0, {.runs = 10, .last = false, .next_offset = 10, .total = 100, .problem = {}});
+  std::set<std::int64_t> ahead;
+  for (auto s = plan.next_in_background(); s.kind == d::walk_step::request; s = plan.next_in_background())
+    ahead.insert(s.offset);
+  BOOST_TEST_REQUIRE(ahead.size() == 3u);  // the fan-out: a window of four
+  const d::walk_step handing = plan.next();
+  BOOST_TEST_REQUIRE(handing.kind == d::walk_step::hand_out);
+  plan.stop();
+  BOOST_TEST(plan.handed_out(0, 10, 0));
+  std::set<std::int64_t> cancelled;
+  d::walk_step s = plan.next();
+  for (; s.kind == d::walk_step::cancel; s = plan.next()) cancelled.insert(s.offset);
+  BOOST_TEST(s.kind == d::walk_step::done);
+  BOOST_TEST((cancelled == ahead));
+  BOOST_TEST(plan.resume_offset() == 10);
+}
+
 BOOST_AUTO_TEST_CASE(a_walk_resumes_where_it_started) {
   const history h(45);
   const outcome out = drive({.start_offset = 20, .page_size = 10},

@@ -14,6 +14,7 @@
 #include <humm/analyst/client_options.hpp>
 #include <humm/analyst/models.hpp>
 #include <humm/analyst/response_info.hpp>
+#include <humm/analyst/timestamp.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -41,6 +42,10 @@ struct walk_options {
   /// earlier counts. walk_schedules counts `timeout` for each schedule from its own start.
   std::optional<std::chrono::milliseconds> timeout{};
   std::optional<std::chrono::steady_clock::time_point> deadline{};
+  /// Only what is new: runs come newest first, so the walk ends at the first run created
+  /// before this time point; that run and every later one are not handed out, and no page
+  /// after its page is requested. A run without created_at does not end it.
+  std::optional<timestamp> since{};
 };
 
 /// One page of a walk, with its place in the history. Its runs are those not handed out
