@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -83,6 +84,10 @@ class client {
   executor_type get_executor() const noexcept;
   const client_options& options() const noexcept;
   client_stats stats() const;
+  /// The proxy the client's connections go through, as host:port (never its credentials),
+  /// or nullopt when they go direct: chosen when the client was made, from
+  /// client_options::proxy and no_proxy or the environment.
+  std::optional<std::string> proxy() const;
 
   /// One page of a schedule's run history. Throws api_error: its code() is an errc (or
   /// errc::decode for a body that is not the documented JSON), its details() the status,
