@@ -75,7 +75,8 @@ class client {
   using run_signature = void(boost::system::error_code, run_details);
 
   /// Throws std::invalid_argument for options that cannot work (a malformed base_url, an
-  /// unreadable CA file); the message names the option.
+  /// unreadable CA file, a proxy it cannot use, from the options or the environment); the
+  /// message names the option or the variable.
   client(executor_type executor, client_options options);
   ~client();  ///< closes idle connections; calls and walks still running keep their own
   client(const client&) = delete;

@@ -104,7 +104,8 @@ struct client_options {
   /// (https://, socks5://) are refused: the client is made with std::invalid_argument naming
   /// the option or variable (never its credentials). Chosen once, when the client is made.
   std::optional<std::string> proxy{};
-  /// Hosts reached directly, not through the proxy. Unset: from `no_proxy` or `NO_PROXY`.
+  /// Hosts reached directly, not through the proxy (whether `proxy` or the environment named
+  /// it, as in curl). Unset: from `no_proxy` or `NO_PROXY`; an empty string lists none.
   /// As curl reads it: entries separated by commas or spaces; `*` matches every host; a name
   /// matches itself and its subdomains (`example.com` or `.example.com`: api.example.com
   /// too), case-insensitively; an IP address matches itself; a CIDR block (`10.0.0.0/8`,
