@@ -88,12 +88,17 @@ tinyproxy::tinyproxy(tinyproxy_options options) {
   char pattern[] = "/tmp/humm-tinyproxy-XXXXXX";
   if (!::mkdtemp(pattern)) throw std::runtime_error("cannot make a directory for tinyproxy");
   directory_ = pattern;
-  // Another process may take the free port before tinyproxy binds it: then try another.
-  for (int attempt = 0; attempt < 5; ++attempt)
-    if (start(options)) return;
-  const std::string output = read_file(directory_ + "/output") + read_file(directory_ + "/log");
-  std::filesystem::remove_all(directory_);
-  throw std::runtime_error("tinyproxy did not start listening: " + output);
+  try {
+    // Another process may take the free port before tinyproxy binds it: then try another.
+    for (int attempt = 0; attempt < 5; ++attempt)
+      if (start(options)) return;
+    throw std::runtime_error("tinyproxy did not start listening: " + read_file(directory_ + "/output") +
+                             read_file(directory_ + "/log"));
+  } catch (...) {  // no destructor runs for an object never made
+    std::error_code ignored;
+    std::filesystem::remove_all(directory_, ignored);
+    throw;
+  }
 }
 
 tinyproxy::~tinyproxy() {
