@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   ha::client_options options;
   options.base_url = server.base_url();
   options.token = server.options().token;
+  options.proxy = "";  // a local server, reached directly whatever HTTPS_PROXY says
   options.retry.max_retries = 0;
   options.max_connections = bodies;
   if (argc > 1) {

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     ha::client_options options;
     options.base_url = server.base_url();
     options.token = server.options().token;
+    options.proxy = "";  // a local server, reached directly whatever HTTPS_PROXY says
     options.tls.ca_pem = server.certificate_pem();
     options.tls.resume_sessions = resume;
     ha::client client(io.get_executor(), options);

@@ -23,12 +23,17 @@ std::unique_ptr<command_context> command_context::open(const connection_settings
   if (!options) return nullptr;
   try {
     auto ctx = std::make_unique<command_context>(std::move(*options), output);
+    const auto proxy = ctx->client.proxy();  // host:port, never its credentials
     ctx->log("base URL " + connection.base_url + ", token from " + token_source + " (not shown), up to " +
              std::to_string(connection.max_connections) + " connections, " + std::to_string(connection.retries) +
-             " retries" + (connection.ca_file.empty() ? "" : ", trusting " + connection.ca_file));
+             " retries" + (connection.ca_file.empty() ? "" : ", trusting " + connection.ca_file) +
+             (proxy ? ", via proxy " + *proxy : ""));
     return ctx;
-  } catch (const std::invalid_argument& e) {  // a malformed base URL, an unusable CA file
-    std::cerr << message_line(e.what()) << '\n';
+  } catch (const std::invalid_argument& e) {  // a malformed base URL or proxy, an unusable CA file
+    // The library names its option; the user gave it as --proxy.
+    std::string why = e.what();
+    if (connection.proxy && why.starts_with("proxy: ")) why.insert(0, "--");
+    std::cerr << message_line(why) << '\n';
     return nullptr;
   }
 }

@@ -33,6 +33,7 @@ ha::client_options client_options_for(const hat::fake_server& server) {
   options.base_url = server.base_url();
   options.token = server.options().token;
   options.tls.ca_pem = server.certificate_pem();  // trust exactly the server's certificate
+  options.proxy = "";  // the embedded server is reached directly, whatever HTTPS_PROXY says
   return options;
 }
 

@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   }
   app.footer(
       "Try `humm-history demo`: no token or network needed. `humm-history COMMAND --help` for a command's options.\n"
-      "Environment: HUMM_API_TOKEN (or HUMM_PAT) the token; HUMM_BASE_URL the API's address.\n"
+      "Environment: HUMM_API_TOKEN (or HUMM_PAT) the token; HUMM_BASE_URL the API's address; HTTPS_PROXY (or\n"
+      "ALL_PROXY) an HTTP proxy, NO_PROXY the hosts reached without it, as curl reads them.\n"
       "Exit codes: 0 success; 1 API, network or partial batch failure; 2 usage or bad input.");
 
   try {

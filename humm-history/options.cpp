@@ -66,6 +66,16 @@ void add_connection_options(CLI::App& sub, connection_settings& s) {
   sub.add_option("--header", s.headers, "A header field sent with every request, 'Name: value' (repeatable)")
       ->type_name("'NAME: VALUE'")
       ->group(group);
+  // As curl's --proxy and --noproxy '*': the environment's proxy variables apply otherwise.
+  auto* proxy = sub.add_option_function<std::string>(
+                       "--proxy", [&s](const std::string& url) { s.proxy = url; },
+                       "Go through this HTTP proxy, http://[user:password@]host[:port] (default: HTTPS_PROXY, ALL_PROXY; "
+                       "NO_PROXY lists hosts reached directly)")
+                    ->type_name("URL")
+                    ->group(group);
+  sub.add_flag("--no-proxy", s.no_proxy, "Connect directly, whatever HTTPS_PROXY and the like say")
+      ->excludes(proxy)
+      ->group(group);
   sub.add_option("--rate", s.rate,
                  "Requests per second at most, across the command (for servers that send no rate-limit fields)")
       ->check(CLI::Range(0.001, 1e6))
@@ -156,6 +166,10 @@ std::optional<ha::client_options> make_client_options(const connection_settings&
   options.retry.max_retries = s.retries;
   options.max_requests_per_second = s.rate;
   options.user_agent = std::string("humm-history/") + ha::version;  // after humm-analyst-cpp/VERSION
+  if (s.no_proxy)
+    options.proxy = "";  // "" means no proxy at all
+  else if (s.proxy)
+    options.proxy = *s.proxy;
   for (const std::string& header : s.headers) {
     // "Name: value", as curl's -H takes it; the library checks the name and the value.
     const auto colon = header.find(':');

@@ -27,6 +27,8 @@ struct connection_settings {
   int retries = 2;
   double rate = 0;  // --rate: requests per second at most, 0 for no limit of our own
   std::vector<std::string> headers;  // --header 'Name: value', each as given
+  std::optional<std::string> proxy;  // --proxy URL; unset: the environment's (HTTPS_PROXY, ...)
+  bool no_proxy = false;             // --no-proxy: direct, whatever the environment says
   std::string token_argument;  // the hidden --token, only to explain why it is refused
 };
 

@@ -70,6 +70,7 @@ client::~client() { core_->close_idle_connections(); }
 client::executor_type client::get_executor() const noexcept { return core_->executor; }
 const client_options& client::options() const noexcept { return core_->options; }
 client_stats client::stats() const { return core_->stats(); }
+std::optional<std::string> client::proxy() const { return core_->proxy(); }
 
 asio::awaitable<schedule_history> client::get_schedule_history(std::string schedule_id, history_query query) {
   return run_call(core_, core_->history(std::move(schedule_id), std::move(query)));

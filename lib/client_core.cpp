@@ -7,6 +7,7 @@
 #include "async/strands.hpp"
 #include "sansio/deadline.hpp"
 #include "sansio/http_error.hpp"
+#include "sansio/proxy.hpp"
 #include "sansio/rate_limit.hpp"
 #include "sansio/retry.hpp"
 #include "sansio/safe_text.hpp"
@@ -23,6 +24,7 @@
 
 #include <cstdio>
 #include <optional>
+#include <cstdlib>
 #include <random>
 #include <stdexcept>
 
@@ -44,6 +46,22 @@ endpoint parse_or_throw(const client_options& options) {
   for (const auto& [name, value] : options.default_headers)
     if (!check_extra_header(name, value, problem)) throw std::invalid_argument("default_" + problem.message());
   return where;
+}
+
+// The proxy for the client's one origin, chosen once: from the options, else the process's
+// environment. Throws std::invalid_argument naming the option or variable of a bad one.
+std::optional<proxy_route> proxy_or_throw(const client_options& options, const endpoint& where,
+                                          const std::string& user_agent) {
+  const environment_lookup getenv_lookup = [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    return value ? std::optional<std::string>(value) : std::nullopt;
+  };
+  std::optional<proxy_endpoint> proxy;
+  argument_problem problem;
+  if (!choose_proxy(where, options.proxy, options.no_proxy, getenv_lookup, proxy, problem))
+    throw std::invalid_argument(problem.message());
+  if (!proxy) return std::nullopt;
+  return route_through(*proxy, where, user_agent);
 }
 
 // At most half of the descriptors the process may open, less 32, go to connections: the
@@ -88,7 +106,7 @@ client_core::client_core(asio::any_io_executor ex, client_options opts)
       tls_(options.tls),
       pool_(executor, pool_settings{where_, where_.tls ? &tls_.get() : nullptr, options.connect_timeout,
                                     max_connections_, options.idle_timeout, options.single_threaded,
-                                    options.observer.get()}),
+                                    options.observer.get(), proxy_or_throw(options, where_, user_agent_)}),
       bodies_(max_connections_),
       buffered_(options.max_buffered_bytes),
       gate_(options.max_requests_per_second, options.retry.budget),
@@ -101,6 +119,11 @@ client_core::client_core(asio::any_io_executor ex, client_options opts)
 
 asio::any_io_executor client_core::serial_executor() const {
   return detail::serial_executor(executor, options.single_threaded);
+}
+
+std::optional<std::string> client_core::proxy() const {
+  const auto& route = pool_.settings().proxy;
+  return route ? std::optional<std::string>(route->proxy.authority) : std::nullopt;
 }
 
 client_stats client_core::stats() const {
@@ -275,7 +298,8 @@ asio::awaitable<outcome<std::string>> client_core::get(const std::string& target
       ticket.answered(answer.status, reading, seen.retry_after);
     } else {
       seen.error = error.code;
-      ticket.abandoned(is_retryable_error(error.code));
+      seen.proxy_status = error.proxy_status;
+      ticket.abandoned(is_retryable_error(error.code, error.proxy_status));
     }
     const int attempts = retries_done + 1;
     const std::string request_id = answered ? safe_line(answer.request_id, max_request_id, options.token) : "";
@@ -326,7 +350,7 @@ asio::awaitable<outcome<std::string>> client_core::get(const std::string& target
       result.code = error.code;
       result.details = {};
       result.details.message = what + ": " + error.message;
-      result.details.retryable = is_retryable_error(error.code);
+      result.details.retryable = is_retryable_error(error.code, error.proxy_status);
     }
     result.details.attempts = attempts;
     last_failure = result.details.message;

@@ -87,6 +87,8 @@ class client_core {
 
   client_stats stats() const;
   void close_idle_connections() { pool_.close_idle(true); }
+  /// The proxy's host:port, or nullopt for direct connections.
+  std::optional<std::string> proxy() const;
 
  private:
   // What one attempt did besides its answer, for the observer and response_info.

@@ -21,6 +21,7 @@ class category final : public std::error_category {
       case errc::bad_pagination: return "the server's pagination cannot be followed";
       case errc::deadline_exceeded: return "the deadline passed";
       case errc::rate_limited: return "the server's rate limit asks for a longer wait than max_retry_after";
+      case errc::proxy: return "the proxy refused the tunnel to the API";
     }
     return "unknown humm.analyst error";
   }

@@ -9,6 +9,7 @@ packages=(
   cmake ninja-build g++ ccache
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
   libssl-dev zlib1g-dev libcli11-dev
+  tinyproxy parallel  # tests only: a real HTTP proxy the proxy tests start themselves; shards run as a job runner would
 )
 for arg in "$@"; do
   if [ "$arg" = --fuzz ]; then

@@ -99,6 +99,7 @@ struct lane {
     ha::client_options options;
     options.base_url = s.base_url;
     options.token = "benchmark-token";
+    options.proxy = "";  // a local server, reached directly whatever HTTPS_PROXY says
     options.tls.ca_file = s.ca_file;
     options.max_connections = connections;
     options.single_threaded = true;  // this io_context runs on one thread

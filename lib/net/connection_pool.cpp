@@ -110,7 +110,8 @@ asio::awaitable<bool> connection_pool::open(lease& out, std::optional<steady_tim
                                                       settings_.tls);
   ++counters_.opened;
   const auto here = co_await asio::this_coro::executor;
-  if (!co_await out.connection_->open(here, settings_.where, *timeout, error)) {
+  const proxy_route* proxy = settings_.proxy ? &*settings_.proxy : nullptr;
+  if (!co_await out.connection_->open(here, settings_.where, proxy, *timeout, error)) {
     out.connection_.reset();  // never opened: nothing to tell of its closing
     co_return false;
   }

@@ -42,6 +42,9 @@ struct pool_settings {
   std::chrono::milliseconds idle_timeout{60'000};
   bool single_threaded = false;  ///< see client_options: no strand per connection
   observer* watcher = nullptr;   ///< told of connections opened and closed; may be null
+  /// The proxy every connection goes through, chosen once by the client; none: direct.
+  /// Tunnels are pooled as direct connections are: each carries requests to the one origin.
+  std::optional<proxy_route> proxy{};
 };
 
 class connection_pool {
@@ -85,6 +88,7 @@ class connection_pool {
   void close_idle(bool all, std::string_view why = "the client closed it");
 
   const pool_counters& counters() const noexcept { return counters_; }
+  const pool_settings& settings() const noexcept { return settings_; }
 
  private:
   void release(std::unique_ptr<http_connection> connection);

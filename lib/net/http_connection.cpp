@@ -5,6 +5,7 @@
 
 #include "async/cancellation.hpp"
 #include "async/run_on.hpp"
+#include "net/proxy_tunnel.hpp"
 #include "net/tls_session_cache.hpp"
 
 #include <humm/analyst/error.hpp>
@@ -105,11 +106,12 @@ asio::awaitable<bool> http_connection::on_own_executor(const asio::any_io_execut
   return run_on(own, std::move(step));
 }
 
-asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chrono::milliseconds timeout,
-                                                 exchange_error& error) {
+asio::awaitable<bool> http_connection::open_here(const endpoint& where, const proxy_route* proxy,
+                                                 std::chrono::milliseconds timeout, exchange_error& error) {
   co_await asio::this_coro::throw_if_cancelled(false);  // failures are told through `error`
   error.before_response = true;
   const auto started = std::chrono::steady_clock::now();
+  const first_hop hop = first_hop_of(where, proxy);  // the proxy, or `where` itself
   // Name resolution has no per-operation cancellation in Asio 1.81: a timer cancels the
   // resolver instead. Both live in one shared block, which the timer's handler only touches
   // while the block is alive; both run on this coroutine's strand.
@@ -127,12 +129,12 @@ asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chr
       r->resolver.cancel();
     }
   });
-  auto [resolve_ec, addresses] = co_await resolving->resolver.async_resolve(where.host, where.port, nothrow);
+  auto [resolve_ec, addresses] = co_await resolving->resolver.async_resolve(hop.host, hop.port, nothrow);
   resolving->deadline.cancel();
   if (resolve_ec) {
     const bool cancelled = co_await was_cancelled();
     const std::error_code code = resolving->expired ? make_error_code(errc::timeout) : classify(resolve_ec, false, cancelled);
-    error = {code, "cannot resolve " + where.host + ": " + (resolving->expired ? "timed out" : reason_for(resolve_ec)), true};
+    error = {code, "cannot resolve " + hop.resolve_name + ": " + (resolving->expired ? "timed out" : reason_for(resolve_ec)), true};
     co_return false;
   }
   // One deadline for the connection and the TLS handshake, as connect_timeout promises.
@@ -141,11 +143,13 @@ asio::awaitable<bool> http_connection::open_here(const endpoint& where, std::chr
   auto [connect_ec, connected] = co_await lowest_layer().async_connect(addresses, nothrow);
   if (connect_ec) {
     const bool cancelled = co_await was_cancelled();
-    error = {classify(connect_ec, false, cancelled), "cannot connect to " + where.host_header + ": " + reason_for(connect_ec),
+    error = {classify(connect_ec, false, cancelled), "cannot connect to " + hop.connect_name + ": " + reason_for(connect_ec),
              true};
     co_return false;
   }
   lowest_layer().socket().set_option(asio::ip::tcp::no_delay(true));
+  // Through a proxy: the tunnel to `where`, within the same deadline; TLS then runs through it.
+  if (proxy && !co_await open_tunnel(lowest_layer(), *proxy, error)) co_return false;
   connect_time = std::chrono::steady_clock::now() - started;
 
   if (auto* tls = std::get_if<tls_stream>(&stream_)) {

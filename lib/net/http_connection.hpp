@@ -8,6 +8,7 @@
 #include "net/response_reader.hpp"
 #include "net/tls_socket.hpp"
 #include "sansio/endpoint.hpp"
+#include "sansio/proxy.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -36,10 +37,12 @@ class http_connection {
   http_connection(asio::any_io_executor executor, asio::ssl::context* tls_context);
 
   /// Resolves, connects and (for TLS) handshakes with SNI and host-name verification.
+  /// Through a proxy (`proxy` not null), the connection goes to the proxy, which is asked for
+  /// a tunnel to `where` (net/proxy_tunnel); the handshake is then with `where`.
   /// `caller` (here and in exchange): the executor of the awaiting coroutine.
-  asio::awaitable<bool> open(const asio::any_io_executor& caller, const endpoint& where,
+  asio::awaitable<bool> open(const asio::any_io_executor& caller, const endpoint& where, const proxy_route* proxy,
                              std::chrono::milliseconds timeout, exchange_error& error) {
-    return on_own_executor(caller, open_here(where, timeout, error));
+    return on_own_executor(caller, open_here(where, proxy, timeout, error));
   }
 
   /// Sends `req` and reads the answer into `out`.
@@ -74,7 +77,8 @@ class http_connection {
   // Beast wants every operation on a stream started from the stream's executor: a caller on
   // another strand has the step run there (async/run_on.hpp), and comes back once, at its end.
   asio::awaitable<bool> on_own_executor(const asio::any_io_executor& caller, asio::awaitable<bool> step);
-  asio::awaitable<bool> open_here(const endpoint& where, std::chrono::milliseconds timeout, exchange_error& error);
+  asio::awaitable<bool> open_here(const endpoint& where, const proxy_route* proxy, std::chrono::milliseconds timeout,
+                                  exchange_error& error);
   asio::awaitable<bool> exchange_here(const request& req, std::chrono::milliseconds timeout,
                                       const response_limits& limits, response& out, exchange_error& error);
 

@@ -54,6 +54,7 @@ struct exchange_error {
   std::error_code code;    // an errc
   std::string message;     // one line, never holding the token
   bool before_response = false;  // no byte of a response arrived: safe to resend at once
+  unsigned proxy_status = 0;     // with errc::proxy: the status the proxy refused the tunnel with
 };
 
 struct response_limits {

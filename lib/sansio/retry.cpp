@@ -16,9 +16,12 @@ bool is_retryable_status(unsigned status) noexcept {
   return status == 408 || status == 409 || status == 429 || (status >= 500 && status <= 599);
 }
 
-bool is_retryable_error(const std::error_code& error) noexcept {
-  return error == errc::connection || error == errc::timeout;
+bool is_retryable_error(const std::error_code& error, unsigned proxy_status) noexcept {
+  return error == errc::connection || error == errc::timeout ||
+         (error == errc::proxy && is_retryable_proxy_status(proxy_status));
 }
+
+bool is_retryable_proxy_status(unsigned status) noexcept { return status == 502 || status == 503 || status == 504; }
 
 bool resend_on_fresh_connection(bool connection_was_reused, bool failed_before_response,
                                 const std::error_code& error) noexcept {
@@ -64,7 +67,8 @@ milliseconds backoff_delay(const retry_policy& policy, int retry, double jitter)
 
 retry_decision decide_retry(const retry_policy& policy, int retries_done, const attempt_outcome& outcome,
                             double jitter) {
-  const bool retryable = outcome.error ? is_retryable_error(outcome.error) : is_retryable_status(outcome.status);
+  const bool retryable =
+      outcome.error ? is_retryable_error(outcome.error, outcome.proxy_status) : is_retryable_status(outcome.status);
   if (!retryable || retries_done >= policy.max_retries) return {};
 
   std::optional<milliseconds> server_says = outcome.retry_after;

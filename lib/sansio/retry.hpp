@@ -19,6 +19,8 @@ struct attempt_outcome {
   /// (read_rate_limit): nullopt when absent or malformed.
   std::optional<std::chrono::milliseconds> retry_after;
   std::optional<std::chrono::milliseconds> reset_after;
+  /// With errc::proxy: the status the proxy refused the tunnel with (0: its answer was not HTTP).
+  unsigned proxy_status = 0;
 };
 
 struct retry_decision {
@@ -32,8 +34,16 @@ struct retry_decision {
 /// 408, 409, 429 and 5xx.
 bool is_retryable_status(unsigned status) noexcept;
 
-/// Connection failures and timeouts; not TLS verification, decoding, limits or cancellation.
-bool is_retryable_error(const std::error_code& error) noexcept;
+/// Connection failures and timeouts (a proxy that cannot be reached or closes at once is a
+/// connection failure), and a proxy's refusals that is_retryable_proxy_status allows; not TLS
+/// verification, decoding, limits or cancellation.
+bool is_retryable_error(const std::error_code& error, unsigned proxy_status = 0) noexcept;
+
+/// Whether a proxy's refusal of the tunnel (errc::proxy) is worth another attempt: its 502,
+/// 503 or 504 (the proxy, or the way behind it, is failing for now). Never its other answers:
+/// a 407 or 403 stands until the configuration changes, and an answer that is not HTTP
+/// comes from something that is not a working proxy.
+bool is_retryable_proxy_status(unsigned status) noexcept;
 
 /// `Retry-After` as delay-seconds or an HTTP date, relative to `now`, at most
 /// longest_server_wait; nullopt when malformed.

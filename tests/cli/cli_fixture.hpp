@@ -17,11 +17,15 @@ namespace humm_test {
 
 inline const std::string exe = HUMM_HISTORY_EXE;
 
-/// The environment of a tool run: nothing inherited that names a token or a base URL.
+/// The environment of a tool run: nothing inherited that names a token, a base URL or a
+/// proxy (a machine's HTTPS_PROXY would send the tool's requests to the fake server through it).
 inline process_options clean_env(std::optional<std::string> token = std::nullopt) {
   process_options options;
   options.env = {{"HUMM_API_TOKEN", std::move(token)}, {"HUMM_PAT", std::nullopt}, {"HUMM_BASE_URL", std::nullopt},
                  {"COLUMNS", std::nullopt}, {"NO_COLOR", std::nullopt}};
+  for (const char* proxy : {"https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY",
+                            "no_proxy", "NO_PROXY"})
+    options.env.emplace_back(proxy, std::nullopt);
   return options;
 }
 

@@ -27,6 +27,7 @@ inline ha::client_options options_for(const ha::testing::fake_server& server) {
   options.retry.max_backoff = std::chrono::milliseconds{4};
   options.connect_timeout = std::chrono::seconds{5};
   options.request_timeout = std::chrono::seconds{10};
+  options.proxy = "";  // direct, whatever HTTPS_PROXY and the like say: the proxy suites set one
   return options;
 }
 

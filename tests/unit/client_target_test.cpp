@@ -18,6 +18,7 @@ ha::client_options options_with_base_url(std::string base_url) {
   ha::client_options options;
   options.base_url = std::move(base_url);
   options.token = "test-token";
+  options.proxy = "";  // a bad HTTPS_PROXY in the environment would make the client refuse to exist
   return options;
 }
 

@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -84,7 +85,8 @@ class client {
   using run_signature = void(boost::system::error_code, run_details);
 
   /// Throws std::invalid_argument for options that cannot work (a malformed base_url, an
-  /// unreadable CA file); the message names the option.
+  /// unreadable CA file, a proxy it cannot use, from the options or the environment); the
+  /// message names the option or the variable.
   client(executor_type executor, client_options options);
   ~client();  ///< closes idle connections; calls and walks still running keep their own
   client(const client&) = delete;
@@ -93,6 +95,10 @@ class client {
   executor_type get_executor() const noexcept;
   const client_options& options() const noexcept;
   client_stats stats() const;
+  /// The proxy the client's connections go through, as host:port (never its credentials),
+  /// or nullopt when they go direct: chosen when the client was made, from
+  /// client_options::proxy and no_proxy or the environment.
+  std::optional<std::string> proxy() const;
 
   /// One page of a schedule's run history. Throws api_error: its code() is an errc (or
   /// errc::decode for a body that is not the documented JSON), its details() the status,

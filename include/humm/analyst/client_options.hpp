@@ -104,6 +104,27 @@ struct client_options {
   retry_policy retry;
   tls_options tls;
 
+  /// The HTTP proxy requests go through, as a CONNECT tunnel (TLS to the API runs inside it,
+  /// so the proxy sees neither the token nor the data): `http://[user:password@]host[:port]`,
+  /// or `host:port` (http:// implied, port 1080 by default, as curl reads them); user and
+  /// password are percent-decoded and sent as `Proxy-Authorization: Basic`. Unset: from the
+  /// environment, as curl and most HTTP clients read it, so that a deployment behind a proxy
+  /// needs no code: for an https base URL `https_proxy`, `HTTPS_PROXY`, then `all_proxy`,
+  /// `ALL_PROXY`; for a plain http one `http_proxy` (lower case only: a CGI program's
+  /// HTTP_PROXY may come from a request's `Proxy:` header, "httpoxy"), then `all_proxy`,
+  /// `ALL_PROXY`. An empty string: no proxy, whatever the environment says. Other schemes
+  /// (https://, socks5://) are refused: the client is made with std::invalid_argument naming
+  /// the option or variable (never its credentials). Chosen once, when the client is made.
+  std::optional<std::string> proxy{};
+  /// Hosts reached directly, not through the proxy (whether `proxy` or the environment named
+  /// it, as in curl). Unset: from `no_proxy` or `NO_PROXY`; an empty string lists none.
+  /// As curl reads it: entries separated by commas or spaces; `*` matches every host; a name
+  /// matches itself and its subdomains (`example.com` or `.example.com`: api.example.com
+  /// too), case-insensitively; an IP address matches itself; a CIDR block (`10.0.0.0/8`,
+  /// `fd00::/8`) matches IP addresses within it. Loopback is not implied: list `localhost`
+  /// and `127.0.0.1` to reach local servers directly.
+  std::optional<std::string> no_proxy{};
+
   /// Paces requests for servers that send no rate-limit fields: at most this many start
   /// per second, evenly spaced, across the whole client; 0 turns it off. Rate-limit fields
   /// (X-RateLimit-*, RateLimit) and 429 answers are followed whatever this is.

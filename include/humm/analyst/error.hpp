@@ -22,6 +22,7 @@ enum class errc {
   bad_pagination,        // a page's pagination is negative, out of range, or contradicts the request
   deadline_exceeded,     // the call's or the walk's deadline passed (call_options, walk_options)
   rate_limited,          // the server's rate limit asks for a longer wait than retry_policy::max_retry_after
+  proxy,                 // the HTTP proxy refused the tunnel (407, 403, 502, ...) or answered with something other than HTTP
 };
 
 const std::error_category& error_category() noexcept;
