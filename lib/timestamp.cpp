@@ -1,4 +1,8 @@
+// RFC 3339 date-times: parsing every form the API may send, and formatting as `...Z`.
+
 #include <humm/analyst/timestamp.hpp>
+
+#include "value_text.hpp"
 
 #include <boost/endian/conversion.hpp>
 
@@ -173,13 +177,11 @@ std::optional<timestamp> parse_timestamp(std::string_view text, std::string_view
   return result;
 }
 
-std::string format_timestamp(timestamp t) {
+char* detail::write_timestamp(char* p, timestamp t) noexcept {
   const sys_days date = floor<days>(t);
   const year_month_day ymd{date};
   const hh_mm_ss<microseconds> time{t - date};
 
-  char buffer[32];
-  char* p = buffer;
   auto put = [&p](long long value, int width) {
     for (int i = width - 1; i >= 0; --i, value /= 10) p[i] = static_cast<char>('0' + value % 10);
     p += width;
@@ -200,7 +202,12 @@ std::string format_timestamp(timestamp t) {
     put(time.subseconds().count(), 6);
   }
   *p++ = 'Z';
-  return std::string(buffer, p);
+  return p;
+}
+
+std::string format_timestamp(timestamp t) {
+  char buffer[detail::max_timestamp_chars];
+  return std::string(buffer, detail::write_timestamp(buffer, t));
 }
 
 }  // namespace humm::analyst

@@ -1,6 +1,8 @@
+// UUIDs: the canonical 8-4-4-4-12 form parsed with vector instructions, and formatted.
+
 #include <humm/analyst/uuid.hpp>
 
-#include <boost/uuid/uuid_io.hpp>
+#include "value_text.hpp"
 
 #include <bit>
 #include <cstdint>
@@ -65,6 +67,19 @@ std::optional<uuid> parse_uuid(std::string_view text) noexcept {
   return result;
 }
 
-std::string format_uuid(const uuid& id) { return boost::uuids::to_string(id); }
+char* detail::write_uuid(char* out, const uuid& id) noexcept {
+  static constexpr char hex[] = "0123456789abcdef";
+  for (std::size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) *out++ = '-';
+    *out++ = hex[id.data[i] >> 4];
+    *out++ = hex[id.data[i] & 15];
+  }
+  return out;
+}
+
+std::string format_uuid(const uuid& id) {
+  char buffer[detail::uuid_chars];
+  return std::string(buffer, detail::write_uuid(buffer, id));
+}
 
 }  // namespace humm::analyst
