@@ -187,6 +187,17 @@ BOOST_AUTO_TEST_CASE(every_byte_alone_and_among_text_is_escaped_as_serialize_esc
                  R"("command_name":"\"\\/\b\f\n\r\t\u0001\u001f)" "\x7f\"") != std::string::npos);
 }
 
+// Long texts are measured before they are written, short ones are not: both paths.
+BOOST_AUTO_TEST_CASE(long_texts_full_of_escapes_are_written_as_serialize_writes_them) {
+  std::string every_byte;
+  for (int i = 0; i < 10'000; ++i) every_byte += static_cast<char>(i % 256);
+  for (const std::size_t size : {4095u, 4096u, 4097u, 10'000u}) {
+    check_same_json(with_texts(every_byte.substr(0, size)));
+    check_same_json(with_texts(std::string(size, '\x01')));
+    check_same_json(with_texts(std::string(size, 'a')));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(unicode_and_invalid_utf8_pass_through_unchanged) {
   for (const std::string text : {"売上 📈 Résumé Ключевые", "\xff\xfe", "\xc0\xaf", "\xed\xa0\x80", "cut \xe5\xa3",
                                  "\xf4\x90\x80\x80", "\x80 lone continuation"}) {
@@ -277,6 +288,16 @@ BOOST_AUTO_TEST_CASE(csv_of_the_fake_servers_data_equals_a_field_by_field_render
       ha::append_csv_row(row, run);
       BOOST_TEST(row == csv_of(run));
     }
+}
+
+BOOST_AUTO_TEST_CASE(csv_of_texts_full_of_quotes_and_every_byte_equals_a_field_by_field_rendering) {
+  std::string every_byte;
+  for (int i = 0; i < 1000; ++i) every_byte += static_cast<char>(i % 256);
+  for (const std::string& text : {every_byte, std::string(500, '"'), std::string("\"")}) {
+    std::string row;
+    ha::append_csv_row(row, with_texts(text));
+    BOOST_TEST(row == csv_of(with_texts(text)));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(csv_fields_are_quoted_only_when_they_must_be) {
