@@ -13,9 +13,10 @@
 
 namespace humm::analyst::detail {
 
-/// Stores `text` at `p`; returns the byte after it.
+/// Stores `text` at `p`; returns the byte after it. An empty view may have no data at all,
+/// which memcpy must not be given.
 inline char* put(char* p, std::string_view text) noexcept {
-  std::memcpy(p, text.data(), text.size());
+  if (!text.empty()) std::memcpy(p, text.data(), text.size());
   return p + text.size();
 }
 

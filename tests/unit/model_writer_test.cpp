@@ -313,6 +313,7 @@ BOOST_AUTO_TEST_CASE(csv_fields_are_quoted_only_when_they_must_be) {
   BOOST_TEST(field("cr\r") == "\"cr\r\"");
   BOOST_TEST(field("lf\n") == "\"lf\n\"");
   BOOST_TEST(field("") == "");
+  BOOST_TEST(field(std::string_view()) == "");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
