@@ -21,6 +21,8 @@ struct csv_column {
   std::string_view name;
   Member command_run::*member;
 };
+template <class Member>  // clang 14 deduces no aggregate's arguments by itself
+csv_column(std::string_view, Member command_run::*) -> csv_column<Member>;
 
 // The columns, in order: what users sort and filter by first, the long texts last.
 constexpr auto run_columns = std::tuple(
