@@ -5,10 +5,8 @@
 
 #include "text.hpp"
 
+#include <humm/analyst/encode.hpp>
 #include <humm/analyst/uuid.hpp>
-
-#include <boost/json/serialize.hpp>
-#include <boost/json/value_from.hpp>
 
 #include <unistd.h>
 
@@ -20,12 +18,9 @@
 namespace humm_history {
 
 namespace ha = humm::analyst;
-namespace json = boost::json;
 
 void output::write(std::string_view text) {
-  if (stopped()) return;
-  buffer_.append(text);
-  if (buffer_.size() >= 64 * 1024) flush();
+  write_with([text](std::string& buffer) { buffer += text; });
 }
 
 void output::flush() {
@@ -45,17 +40,18 @@ void output::flush() {
 
 namespace {
 
-std::string text_or_empty(const std::optional<std::string>& text) { return text.value_or(""); }
-std::string time_or_empty(const std::optional<ha::timestamp>& t) { return t ? ha::format_timestamp(*t) : ""; }
-std::string uuid_or_empty(const std::optional<ha::uuid>& id) { return id ? ha::format_uuid(*id) : ""; }
-std::string bool_or_empty(const std::optional<bool>& b) { return b ? (*b ? "true" : "false") : ""; }
 std::string status_of(const ha::command_run& run) { return run.status ? std::string(run.status->str()) : ""; }
 
 // One run per line: its normalized JSON, which carries its schedule_id like every run.
 class ndjson_writer : public run_writer {
  public:
   explicit ndjson_writer(output& out) : out_(out) {}
-  void run(const ha::command_run& run) override { out_.write(json::serialize(json::value_from(run)) += '\n'); }
+  void run(const ha::command_run& run) override {
+    out_.write_with([&run](std::string& buffer) {
+      ha::append_json(buffer, run);
+      buffer += '\n';
+    });
+  }
 
  private:
   output& out_;
@@ -67,8 +63,10 @@ class json_writer : public run_writer {
   explicit json_writer(output& out) : out_(out) {}
   void begin() override { out_.write("["); }
   void run(const ha::command_run& run) override {
-    out_.write(rows_++ == 0 ? "\n" : ",\n");
-    out_.write(json::serialize(json::value_from(run)));
+    out_.write_with([&](std::string& buffer) {
+      buffer += rows_++ == 0 ? "\n" : ",\n";
+      ha::append_json(buffer, run);
+    });
   }
   void finish() override { out_.write(rows_ == 0 ? "]\n" : "\n]\n"); }
 
@@ -81,25 +79,9 @@ class json_writer : public run_writer {
 class csv_writer : public run_writer {
  public:
   explicit csv_writer(output& out) : out_(out) {}
-  void begin() override {
-    out_.write(
-        "schedule_id,id,status,created_at,started_at,completed_at,user_id,user_email,thread_id,is_read,read_at,"
-        "is_source_run,source_run_id,summary,error_message\r\n");
-  }
+  void begin() override { out_.write_with([](std::string& buffer) { ha::append_csv_header(buffer); }); }
   void run(const ha::command_run& run) override {
-    const std::string fields[] = {ha::format_uuid(run.schedule_id), ha::format_uuid(run.id), status_of(run),
-                                  time_or_empty(run.created_at),    time_or_empty(run.started_at),
-                                  time_or_empty(run.completed_at),  ha::format_uuid(run.user_id),
-                                  text_or_empty(run.user_email),    uuid_or_empty(run.thread_id),
-                                  bool_or_empty(run.is_read),       time_or_empty(run.read_at),
-                                  bool_or_empty(run.is_source_run), uuid_or_empty(run.source_run_id),
-                                  text_or_empty(run.summary),       text_or_empty(run.error_message)};
-    std::string line;
-    for (std::size_t i = 0; i < std::size(fields); ++i) {
-      if (i > 0) line += ',';
-      line += csv_field(fields[i]);
-    }
-    out_.write(line += "\r\n");
+    out_.write_with([&run](std::string& buffer) { ha::append_csv_row(buffer, run); });
   }
 
  private:
@@ -195,7 +177,10 @@ std::unique_ptr<run_writer> make_run_writer(output_format format, output& out, c
 }
 
 void write_page_json(output& out, const ha::schedule_history& page) {
-  out.write(json::serialize(json::value_from(page)) += '\n');
+  out.write_with([&page](std::string& buffer) {
+    ha::append_json(buffer, page);
+    buffer += '\n';
+  });
 }
 
 std::string describe_schedule(const ha::schedule_history& page) {

@@ -17,12 +17,24 @@ enum class output_format { table, json, ndjson, csv };
 /// (`humm-history walk ... | head -1`).
 class output {
  public:
+  /// What is buffered before it is written, at the latest: writes this large cost the
+  /// system little next to the text they carry.
+  static constexpr std::size_t flush_bytes = 256 * 1024;
+
   explicit output(int fd = 1) : fd_(fd) {}
   output(const output&) = delete;
   output& operator=(const output&) = delete;
   ~output() { flush(); }
 
   void write(std::string_view text);
+  /// Appends through `append_to(std::string&)` straight into the buffer, as
+  /// humm::analyst::append_json does: no copy of a model's text on the way.
+  template <class AppendTo>
+  void write_with(AppendTo&& append_to) {
+    if (stopped()) return;
+    append_to(buffer_);
+    if (buffer_.size() >= flush_bytes) flush();
+  }
   /// Writes what is buffered; callers flush at page boundaries so that runs stream.
   void flush();
 

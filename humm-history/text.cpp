@@ -3,6 +3,7 @@
 
 #include "text.hpp"
 
+#include <humm/analyst/encode.hpp>
 #include <humm/analyst/printable.hpp>
 
 #include <algorithm>
@@ -149,13 +150,9 @@ std::string pad(std::string_view text, std::size_t width, bool align_right) {
 }
 
 std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string quoted = "\"";
-  for (const char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted += '"';
+  std::string field;
+  humm::analyst::append_csv_field(field, text);
+  return field;
 }
 
 std::string format_utc(humm::analyst::timestamp t) {

@@ -1,8 +1,13 @@
+// RFC 3339 date-times: parsing every form the API may send, and formatting as `...Z`.
+
 #include <humm/analyst/timestamp.hpp>
+
+#include "value_text.hpp"
 
 #include <boost/endian/conversion.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -173,34 +178,62 @@ std::optional<timestamp> parse_timestamp(std::string_view text, std::string_view
   return result;
 }
 
-std::string format_timestamp(timestamp t) {
+namespace {
+
+// "00" to "99": two digits per store, as the writers of encode.hpp format a few times per run.
+constexpr auto digit_pairs = [] {
+  std::array<char, 200> pairs{};
+  for (int i = 0; i < 100; ++i) {
+    pairs[2 * i] = static_cast<char>('0' + i / 10);
+    pairs[2 * i + 1] = static_cast<char>('0' + i % 10);
+  }
+  return pairs;
+}();
+
+char* put_two(char* p, unsigned value) noexcept {
+  std::memcpy(p, &digit_pairs[2 * value], 2);
+  return p + 2;
+}
+
+// Years 0 to 9999 are every year parse_timestamp gives. Any other keeps its last four digits
+// as the digit loop writes them (below '0' for a year before 0): what this function always wrote.
+char* put_year(char* p, int year) noexcept {
+  if (year >= 0 && year <= 9999) return put_two(put_two(p, static_cast<unsigned>(year / 100)), year % 100);
+  for (int i = 3; i >= 0; --i, year /= 10) p[i] = static_cast<char>('0' + year % 10);
+  return p + 4;
+}
+
+}  // namespace
+
+char* detail::write_timestamp(char* p, timestamp t) noexcept {
   const sys_days date = floor<days>(t);
   const year_month_day ymd{date};
-  const hh_mm_ss<microseconds> time{t - date};
+  const auto in_day = static_cast<std::uint64_t>((t - date).count());  // microseconds, below a day's
+  const auto second_of_day = static_cast<unsigned>(in_day / 1'000'000);
+  const auto micros = static_cast<unsigned>(in_day % 1'000'000);
 
-  char buffer[32];
-  char* p = buffer;
-  auto put = [&p](long long value, int width) {
-    for (int i = width - 1; i >= 0; --i, value /= 10) p[i] = static_cast<char>('0' + value % 10);
-    p += width;
-  };
-  put(static_cast<int>(ymd.year()), 4);
+  p = put_year(p, static_cast<int>(ymd.year()));
   *p++ = '-';
-  put(static_cast<unsigned>(ymd.month()), 2);
+  p = put_two(p, static_cast<unsigned>(ymd.month()));
   *p++ = '-';
-  put(static_cast<unsigned>(ymd.day()), 2);
+  p = put_two(p, static_cast<unsigned>(ymd.day()));
   *p++ = 'T';
-  put(time.hours().count(), 2);
+  p = put_two(p, second_of_day / 3600);
   *p++ = ':';
-  put(time.minutes().count(), 2);
+  p = put_two(p, second_of_day / 60 % 60);
   *p++ = ':';
-  put(time.seconds().count(), 2);
-  if (time.subseconds().count() != 0) {
+  p = put_two(p, second_of_day % 60);
+  if (micros != 0) {
     *p++ = '.';
-    put(time.subseconds().count(), 6);
+    p = put_two(put_two(put_two(p, micros / 10'000), micros / 100 % 100), micros % 100);
   }
   *p++ = 'Z';
-  return std::string(buffer, p);
+  return p;
+}
+
+std::string format_timestamp(timestamp t) {
+  char buffer[detail::max_timestamp_chars];
+  return std::string(buffer, detail::write_timestamp(buffer, t));
 }
 
 }  // namespace humm::analyst

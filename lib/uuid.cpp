@@ -1,7 +1,10 @@
+// UUIDs: the canonical 8-4-4-4-12 form parsed with vector instructions, and formatted.
+
 #include <humm/analyst/uuid.hpp>
 
-#include <boost/uuid/uuid_io.hpp>
+#include "value_text.hpp"
 
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -65,6 +68,42 @@ std::optional<uuid> parse_uuid(std::string_view text) noexcept {
   return result;
 }
 
-std::string format_uuid(const uuid& id) { return boost::uuids::to_string(id); }
+namespace {
+
+// Each byte's two lowercase hex digits: one store per byte.
+constexpr auto hex_pairs = [] {
+  std::array<char, 512> pairs{};
+  constexpr char hex[] = "0123456789abcdef";
+  for (int i = 0; i < 256; ++i) {
+    pairs[2 * i] = hex[i >> 4];
+    pairs[2 * i + 1] = hex[i & 15];
+  }
+  return pairs;
+}();
+
+// The digits of `count` bytes from `bytes`.
+char* put_hex(char* out, const std::uint8_t* bytes, std::size_t count) noexcept {
+  for (std::size_t i = 0; i < count; ++i, out += 2) std::memcpy(out, &hex_pairs[2 * bytes[i]], 2);
+  return out;
+}
+
+}  // namespace
+
+char* detail::write_uuid(char* out, const uuid& id) noexcept {
+  out = put_hex(out, id.data, 4);
+  *out++ = '-';
+  out = put_hex(out, id.data + 4, 2);
+  *out++ = '-';
+  out = put_hex(out, id.data + 6, 2);
+  *out++ = '-';
+  out = put_hex(out, id.data + 8, 2);
+  *out++ = '-';
+  return put_hex(out, id.data + 10, 6);
+}
+
+std::string format_uuid(const uuid& id) {
+  char buffer[detail::uuid_chars];
+  return std::string(buffer, detail::write_uuid(buffer, id));
+}
 
 }  // namespace humm::analyst

@@ -3,28 +3,24 @@
 // hits them alike), `--repeat` rounds. Rates are the median round's; a ratio of ours to a
 // peer is the median of the ratios within each round.
 //
-// Each peer is a process of its own, so that its CPU time and peak RSS come from wait4()
-// and its TLS connections from nginx's stub_status counter, the same way for every peer.
+// Each peer is a process of its own (processes.hpp).
 //
 // Usage: throughput_report --bin DIR --data DIR --port P --status-port Q --ca FILE --out DIR
 //                          --lua wrk_pages.lua [--aiohttp aiohttp_peer.py]
 //                          [--connections 1,2,4,8,16,32] [--repeat 5] [--wrk-seconds 3]
 //                          [--table-connections 16]
+//                          [--humm-history FILE --batch-output FILE [--baseline-humm-history FILE]]
 // The aiohttp peer runs only when its script is given (Debian's python3-aiohttp, under
-// /usr/bin/python3).
+// /usr/bin/python3); humm-history (`batch` into an NDJSON file, cli_peer.hpp) when its
+// executable and the file to write are given, and a second build of it (another commit's,
+// to compare) when --baseline-humm-history is.
 // Writes OUT/throughput.md, OUT/throughput.svg and OUT/throughput.json.
 
 #include "chart.hpp"
+#include "cli_peer.hpp"
 #include "peer_common.hpp"
+#include "processes.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
-
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,15 +34,13 @@
 #include <sstream>
 
 namespace fs = std::filesystem;
-namespace http = boost::beast::http;
-using boost::asio::ip::tcp;
 
 namespace {
 
 constexpr std::int64_t page_sizes[] = {20, 100};
 
 struct settings {
-  fs::path bin, data, out, lua, aiohttp;
+  fs::path bin, data, out, lua, aiohttp, humm_history, baseline_humm_history, batch_output;
   std::string ca;
   unsigned short port = 0, status_port = 0;
   std::vector<std::size_t> connections{1, 2, 4, 8, 16, 32};
@@ -70,71 +64,6 @@ struct measurement {
   double pages_per_second() const { return pages / seconds; }
 };
 
-// ---- processes ------------------------------------------------------------------------
-
-struct finished_process {
-  std::string out;
-  rusage usage{};
-};
-
-// Runs argv with extra environment variables; stdout is captured, stderr passes through.
-finished_process run_process(const std::vector<std::string>& argv,
-                             const std::vector<std::pair<std::string, std::string>>& env = {}) {
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    close(pipe_fds[0]);
-    close(pipe_fds[1]);
-    for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    std::perror(args[0]);
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  finished_process result;
-  char buffer[4096];
-  for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0;) result.out.append(buffer, static_cast<std::size_t>(n));
-  close(pipe_fds[0]);
-  int status = 0;
-  wait4(pid, &status, 0, &result.usage);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw std::runtime_error(argv[0] + " failed (status " + std::to_string(status) + "):\n" + result.out);
-  return result;
-}
-
-double cpu_seconds(const rusage& u) {
-  auto seconds = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-  return seconds(u.ru_utime) + seconds(u.ru_stime);
-}
-
-// nginx's count of accepted connections, read from stub_status (plain HTTP).
-long accepted_connections(unsigned short status_port) {
-  boost::asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect({boost::asio::ip::address_v4::loopback(), status_port});
-  http::request<http::empty_body> request{http::verb::get, "/status", 11};
-  request.set(http::field::host, "127.0.0.1");
-  http::write(socket, request);
-  boost::beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  http::read(socket, buffer, response);
-  // "Active connections: N \nserver accepts handled requests\n A H R \n..."
-  std::istringstream body(response.body());
-  std::string line;
-  std::getline(body, line);
-  std::getline(body, line);
-  long accepts = -1;
-  body >> accepts;
-  if (accepts < 0) throw std::runtime_error("unexpected stub_status answer: " + response.body());
-  return accepts;
-}
-
 // ---- peers ----------------------------------------------------------------------------
 
 struct peer_command {
@@ -142,9 +71,13 @@ struct peer_command {
   std::vector<std::string> argv;
   std::vector<std::pair<std::string, std::string>> env;
   bool is_wrk = false;
+  fs::path output_file;  // humm-history's: it writes there, and its --stats line is read
 };
 
 std::string base_url(const settings& s) { return "https://127.0.0.1:" + std::to_string(s.port); }
+
+const std::string cli_batch = "humm-history batch → NDJSON file";
+const std::string cli_batch_baseline = cli_batch + ", baseline build";
 
 std::vector<peer_command> peers_for(const settings& s, std::int64_t page_size, std::size_t connections) {
   const std::string size = std::to_string(page_size), conns = std::to_string(connections);
@@ -152,11 +85,17 @@ std::vector<peer_command> peers_for(const settings& s, std::int64_t page_size, s
   const std::string data = s.data.string();
   std::vector<peer_command> peers;
   auto add = [&](std::string client, std::vector<std::string> argv) {
-    peers.push_back({std::move(client), std::move(argv), {}, false});
+    peers.push_back({std::move(client), std::move(argv), {}, false, {}});
+  };
+  auto add_cli = [&](std::string client, const fs::path& exe) {
+    auto [argv, env] = peer::cli_batch_command(exe.string(), base_url(s), s.ca, data, size, conns);
+    peers.push_back({std::move(client), std::move(argv), std::move(env), false, s.batch_output});
   };
   add("humm fetch", {humm, "fetch", base_url(s), s.ca, data, size, conns});
   add("humm fetch, 2 threads", {humm, "fetch", base_url(s), s.ca, data, size, conns, "0", "2"});
   add("humm walk", {humm, "walk", base_url(s), s.ca, data, size, conns});
+  if (!s.humm_history.empty()) add_cli(cli_batch, s.humm_history);
+  if (!s.baseline_humm_history.empty()) add_cli(cli_batch_baseline, s.baseline_humm_history);
   if (fs::exists(curl)) {
     add("curl multi, example loop", {curl, "example", base_url(s), s.ca, data, size, conns});
     add("curl multi, tuned loop", {curl, "tuned", base_url(s), s.ca, data, size, conns});
@@ -169,7 +108,8 @@ std::vector<peer_command> peers_for(const settings& s, std::int64_t page_size, s
                    {{"WRK_PAGES", (s.data / ("pages-" + size + ".txt")).string()},
                     {"WRK_LIMIT", size},
                     {"WRK_ORGANIZATION", std::string(peer::read_meta(data).at("organization_id").as_string())}},
-                   true});
+                   true,
+                   {}});
   return peers;
 }
 
@@ -197,6 +137,13 @@ void read_wrk_report(const std::string& text, measurement& m) {
     m.p99_ms = wrk_milliseconds(match[1].str(), match[2].str());
 }
 
+// A peer that decoded fewer runs than it fetched pages for did not do the work it reports.
+void check_runs(const measurement& m) {
+  if (m.runs != m.pages * static_cast<double>(m.page_size))
+    throw std::runtime_error(m.client + " decoded " + std::to_string(m.runs) + " runs in " +
+                             std::to_string(m.pages) + " pages of " + std::to_string(m.page_size));
+}
+
 void read_peer_result(const std::string& text, measurement& m) {
   const auto result = boost::json::parse(text).as_object();
   m.pages = result.at("pages").to_number<double>();
@@ -204,9 +151,15 @@ void read_peer_result(const std::string& text, measurement& m) {
   m.seconds = result.at("seconds").to_number<double>();
   if (!result.at("p50_ms").is_null()) m.p50_ms = result.at("p50_ms").to_number<double>();
   if (!result.at("p99_ms").is_null()) m.p99_ms = result.at("p99_ms").to_number<double>();
-  if (m.runs != m.pages * static_cast<double>(m.page_size))
-    throw std::runtime_error(m.client + " decoded " + std::to_string(m.runs) + " runs in " +
-                             std::to_string(m.pages) + " pages of " + std::to_string(m.page_size));
+  check_runs(m);
+}
+
+void read_cli_result(const std::string& stderr_text, const fs::path& output_file, measurement& m) {
+  const peer::cli_batch_result cli = peer::read_cli_batch(stderr_text, output_file);
+  m.pages = cli.pages;
+  m.runs = cli.runs;
+  m.seconds = cli.seconds;
+  check_runs(m);
 }
 
 measurement run_peer(const settings& s, const peer_command& peer, int round, std::int64_t page_size,
@@ -216,16 +169,19 @@ measurement run_peer(const settings& s, const peer_command& peer, int round, std
   m.round = round;
   m.page_size = page_size;
   m.connections = connections;
-  const long accepted_before = accepted_connections(s.status_port);
-  const finished_process done = run_process(peer.argv, peer.env);
+  const long accepted_before = peer::accepted_connections(s.status_port);
+  const peer::finished_process done = peer::run_process(peer.argv, peer.env, peer.output_file);
   // The status request itself is one accepted connection.
-  m.tls_connections = accepted_connections(s.status_port) - accepted_before - 1;
-  m.cpu_seconds = cpu_seconds(done.usage);
+  m.tls_connections = peer::accepted_connections(s.status_port) - accepted_before - 1;
+  m.cpu_seconds = peer::cpu_seconds(done.usage);
   m.peak_rss_kib = done.usage.ru_maxrss;
-  if (peer.is_wrk)
+  if (peer.is_wrk) {
     read_wrk_report(done.out, m);
-  else
+  } else if (!peer.output_file.empty()) {
+    read_cli_result(done.out, peer.output_file, m);
+  } else {
     read_peer_result(done.out, m);
+  }
   return m;
 }
 
@@ -357,6 +313,16 @@ std::string markdown(const report_input& in) {
     }
     target("20-run pages" + at + ours + " ≥ 0.5 × wrk (raw)", rate_ratio(20, ours, "wrk (raw)"), 0.5, false, "×");
   }
+  // The tool writes every run it walks: it should keep most of the library's speed.
+  if (find(in, 20, c, cli_batch)) {
+    for (const std::int64_t size : page_sizes)
+      target(std::to_string(size) + "-run pages" + at + cli_batch + " ≥ 0.8 × humm walk",
+             rate_ratio(size, cli_batch, "humm walk"), 0.8, false, "×");
+    for (const char* curl : {"curl multi, tuned loop", "curl multi, example loop"}) {
+      target("20-run pages" + at + cli_batch + " ≥ 2 × " + curl, rate_ratio(20, cli_batch, curl), 2.0, false, "×");
+      target("100-run pages" + at + cli_batch + " ≥ 1.3 × " + curl, rate_ratio(100, cli_batch, curl), 1.3, false, "×");
+    }
+  }
   target("Peak RSS of a " + std::to_string(in.memory.long_walk_pages) + "-page walk ≤ 1.2 × a 10-page walk's (" +
              fixed(in.memory.long_walk_kib / 1024.0, 1) + " against " + fixed(in.memory.short_walk_kib / 1024.0, 1) +
              " MiB)",
@@ -365,6 +331,10 @@ std::string markdown(const report_input& in) {
     target("TLS connections of a batch of " + fixed(batch->pages, 0) + " pages (walk_schedules, max_connections " +
                std::to_string(c) + ") ≤ " + std::to_string(c),
            static_cast<double>(batch->tls_connections), static_cast<double>(c), true, "");
+  if (find(in, 20, c, cli_batch_baseline))
+    md << "\n" << cli_batch << " against its baseline build (median of the per-round ratios, " << c
+       << " connections): " << ratio_text(rate_ratio(20, cli_batch, cli_batch_baseline)) << " on 20-run pages, "
+       << ratio_text(rate_ratio(100, cli_batch, cli_batch_baseline)) << " on 100-run pages.\n";
   return md.str();
 }
 
@@ -433,6 +403,9 @@ settings parse_arguments(int argc, char** argv) {
     else if (key == "--out") s.out = value;
     else if (key == "--lua") s.lua = value;
     else if (key == "--aiohttp") s.aiohttp = value;
+    else if (key == "--humm-history") s.humm_history = value;
+    else if (key == "--baseline-humm-history") s.baseline_humm_history = value;
+    else if (key == "--batch-output") s.batch_output = value;
     else if (key == "--ca") s.ca = value;
     else if (key == "--port") s.port = static_cast<unsigned short>(std::stoul(value));
     else if (key == "--status-port") s.status_port = static_cast<unsigned short>(std::stoul(value));
@@ -445,6 +418,8 @@ settings parse_arguments(int argc, char** argv) {
   if (s.bin.empty() || s.data.empty() || s.out.empty() || s.ca.empty() || s.lua.empty() || s.port == 0 ||
       s.status_port == 0)
     throw std::invalid_argument("--bin, --data, --out, --ca, --lua, --port and --status-port are required");
+  if ((!s.humm_history.empty() || !s.baseline_humm_history.empty()) && s.batch_output.empty())
+    throw std::invalid_argument("--humm-history and --baseline-humm-history need --batch-output");
   return s;
 }
 
@@ -470,7 +445,7 @@ int main(int argc, char** argv) try {
   memory.long_walk_pages = peer::read_meta(s.data.string()).at("long_walk_pages").to_number<std::size_t>();
   for (int round = 0; round < s.repeat; ++round)
     for (const std::size_t pages : {std::size_t{10}, memory.long_walk_pages}) {
-      const auto done = run_process({(s.bin / "humm_peer").string(), "long-walk", base_url(s), s.ca, s.data.string(),
+      const auto done = peer::run_process({(s.bin / "humm_peer").string(), "long-walk", base_url(s), s.ca, s.data.string(),
                                      "20", "1", std::to_string(pages)});
       long& peak = pages == 10 ? memory.short_walk_kib : memory.long_walk_kib;
       peak = std::max(peak, done.usage.ru_maxrss);

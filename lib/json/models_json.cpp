@@ -1,6 +1,8 @@
 // The Boost.JSON customisation points of the models (models.hpp): value_from is one generic
 // writer over the members each model's line in HUMM_ANALYST_FOR_EACH_MODEL describes; value_to
 // is decode (lib/decode.cpp, then model_reader). Also the typed reads of `pagination`.
+// model_writer.cpp writes the same text as serialize(value_from) without the DOM, over the
+// same members.
 
 #include <humm/analyst/decode.hpp>
 

@@ -5,11 +5,13 @@
 // same message when the text parses). A DOM cannot show a repeated key, so the harness
 // finds repeated keys itself, walking its own tree of the text along the model's members:
 // when a key the model reads is repeated, try_decode must reject, whatever the reference
-// says. Both sides cap nesting at the same depth.
+// says. Both sides cap nesting at the same depth. A decoded model is then written both ways:
+// append_json (encode.hpp) must give the bytes of serialize(value_from).
 
 #include "json/model_reader.hpp"
 
 #include <humm/analyst/decode.hpp>
+#include <humm/analyst/encode.hpp>
 
 #include <boost/describe/members.hpp>
 #include <boost/json.hpp>
@@ -190,6 +192,10 @@ void check(std::string_view text) {
              json::serialize(json::value_from(*ours)) + " != " + json::serialize(json::value_from(*reference)));
     // value_from writes what value_to reads back.
     if (!(json::value_to<T>(json::value_from(*ours)) == *ours)) broken("a decoded model does not round-trip", text, "");
+    std::string written;
+    ha::append_json(written, *ours);
+    if (written != json::serialize(json::value_from(*ours)))
+      broken("append_json and serialize(value_from) write different bytes", text, written);
   } else if (ours.error().message() != reference_error) {
     broken("text and DOM decoding fail differently", text, ours.error().message() + " | " + reference_error);
   }
