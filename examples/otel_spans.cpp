@@ -107,6 +107,7 @@ int main() {
   options.base_url = server.base_url();
   options.token = server.options().token;
   options.tls.ca_pem = server.certificate_pem();
+  options.proxy = "";  // the fake server is on this machine, whatever HTTPS_PROXY says
   options.retry.initial_backoff = std::chrono::milliseconds{10};
   options.observer = std::make_shared<span_exporter>();
 

@@ -48,7 +48,7 @@ ha::client_options command_context::watched(ha::client_options options, const ou
 }
 
 command_context::command_context(ha::client_options options, const output_settings& output)
-    : client(io.get_executor(), watched(std::move(options), output)), format(resolve_format(output)), settings(output) {}
+    : format(resolve_format(output)), settings(output), client(io.get_executor(), watched(std::move(options), output)) {}
 
 int command_context::run(std::function<boost::asio::awaitable<int>()> body) {
   int code = failure;

@@ -58,12 +58,13 @@ class command_context {
   int fail(const humm::analyst::api_error& e, std::string_view subject = {});
 
   boost::asio::io_context io;
-  humm::analyst::client client;
   output out;
   output_format format;
   status_line status;
   run_counts counts;
   const output_settings settings;
+  // Last, so destroyed first: closing its idle connections tells the -v log (status, settings).
+  humm::analyst::client client;
 
  private:
   void print_stats() const;

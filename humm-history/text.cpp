@@ -3,7 +3,6 @@
 
 #include "text.hpp"
 
-#include <humm/analyst/encode.hpp>
 #include <humm/analyst/printable.hpp>
 
 #include <algorithm>
@@ -147,12 +146,6 @@ std::string pad(std::string_view text, std::size_t width, bool align_right) {
   const std::size_t w = display_width(text);
   const std::string spaces(w < width ? width - w : 0, ' ');
   return align_right ? spaces + std::string(text) : std::string(text) + spaces;
-}
-
-std::string csv_field(std::string_view text) {
-  std::string field;
-  humm::analyst::append_csv_field(field, text);
-  return field;
 }
 
 std::string format_utc(humm::analyst::timestamp t) {

@@ -32,9 +32,6 @@ std::string fit(std::string_view text, std::size_t width);
 /// `text` padded with spaces to `width` columns, on the right (left-aligned) or left.
 std::string pad(std::string_view text, std::size_t width, bool align_right = false);
 
-/// One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF; quotes doubled
-/// (humm::analyst::append_csv_field, which the CSV output uses).
-std::string csv_field(std::string_view text);
 
 /// `2026-10-31 14:03:12`: UTC, to the second, as tables show times.
 std::string format_utc(humm::analyst::timestamp t);

@@ -66,12 +66,12 @@ asio::awaitable<bool> client_core::attempt(const std::string& request, steady_ti
     const bool leased = co_await pool_.acquire(lease, fresh, deadline, error);
     const steady_time sent = steady_time::clock::now();
     auto waited = sent - asked;
-    if (leased && !lease.reused()) {  // opened for this attempt: its connect and handshake are apart
-      record.timings.connect = micros(lease.connection().connect_time);
-      record.timings.tls_handshake = micros(lease.connection().handshake_time);
-      record.resumed = lease.connection().resumed();
-      waited -= lease.connection().connect_time + lease.connection().handshake_time;
+    if (const auto& opening = lease.opening()) {  // opened for this attempt, or failed to: apart from the wait
+      record.timings.connect = micros(opening->connect);
+      record.timings.tls_handshake = micros(opening->handshake);
+      waited -= opening->connect + opening->handshake;
     }
+    record.resumed = leased && !lease.reused() && lease.connection().resumed();
     record.timings.pool_wait += micros(waited);
     if (!leased) co_return false;
     record.reused = lease.reused();
@@ -128,14 +128,6 @@ asio::awaitable<outcome<std::string>> client_core::get(const std::string& target
   if (call.max_retries) policy.max_retries = std::max(0, *call.max_retries);
   const auto timeout = call.request_timeout.value_or(options.request_timeout);
   const auto deadline = call_deadline(call, steady_time::clock::now());
-  for (const auto& [name, value] : call.headers) {
-    argument_problem problem;
-    if (!check_extra_header(name, value, problem)) {
-      result.code = make_error_code(errc::invalid_argument);
-      result.details.message = what + ": " + problem.message() + "; nothing was sent";
-      co_return result;
-    }
-  }
   const std::string request = get_request(where_, target, options.token, user_agent_, options.gzip,
                                           header_lines(options.default_headers, call.headers));
 
@@ -169,6 +161,7 @@ asio::awaitable<outcome<std::string>> client_core::get(const std::string& target
         result = {};
         result.code = make_error_code(errc::cancelled);
         result.details.message = what + ": cancelled while waiting for the rate limit";
+        result.details.attempts = retries_done;
         co_return result;
     }
     response answer;
@@ -276,6 +269,7 @@ asio::awaitable<outcome<std::string>> client_core::get(const std::string& target
       result = {};
       result.code = make_error_code(errc::cancelled);
       result.details.message = what + ": cancelled while waiting to retry";
+      result.details.attempts = attempts;
       co_return result;
     }
   }
@@ -286,6 +280,18 @@ asio::awaitable<outcome<std::string>> client_core::get(const std::string& target
 // with an observer, told.
 template <class T>
 asio::awaitable<outcome<T>> client_core::fetch(std::string target, const call_options& call) {
+  // A header field refused is the caller's mistake, found before anything is sent: not a
+  // call to time or tell, as other bad arguments are not.
+  for (const auto& [name, value] : call.headers) {
+    argument_problem problem;
+    if (!check_extra_header(name, value, problem)) {
+      outcome<T> refused;
+      refused.code = make_error_code(errc::invalid_argument);
+      refused.details.message = "GET " + target.substr(0, target.find('?')) + ": " + problem.message() +
+                                "; nothing was sent";
+      co_return refused;
+    }
+  }
   const auto started = steady_time::clock::now();
   const auto started_wall = watcher_ ? std::chrono::system_clock::now() : std::chrono::system_clock::time_point{};
   const std::uint64_t call_id = ++calls_;
@@ -304,12 +310,14 @@ asio::awaitable<outcome<T>> client_core::fetch(std::string target, const call_op
                          .started = started_wall,
                          .elapsed = elapsed,
                          .decode = decoding,
-                         .attempts = result.code ? result.details.attempts : result.info.attempts,
-                         .http_status = result.code ? result.details.http_status : result.info.http_status,
+                         .attempts = std::max(result.details.attempts, result.info.attempts),
+                         // a body that did not decode came with a status (info's) all the same
+                         .http_status = std::max(result.details.http_status, result.info.http_status),
                          .error = result.code,
                          .error_message = result.details.message,
                          .request_id = result.code ? result.details.request_id : result.info.request_id});
-    if (!result.code && call.response) *call.response = std::move(result.info);
+    // Also for a body that did not decode: what a caller archives it for.
+    if (call.response && (!result.code || result.code == errc::decode)) *call.response = std::move(result.info);
   };
   if (result.code) {
     make_safe(result.details, options.token);
@@ -331,6 +339,7 @@ asio::awaitable<outcome<T>> client_core::fetch(std::string target, const call_op
     result.details.body_excerpt = excerpt(body.value, max_body_excerpt, options.token);
     result.details.request_id = result.info.request_id;  // for the server's people, to find the answer
     make_safe(result.details, options.token);
+    if (call.keep_raw_body) result.info.raw_body = std::move(body.value);
     finish(decoded_at);
     co_return result;
   }

@@ -38,7 +38,7 @@ std::optional<proxy_route> proxy_or_throw(const client_options& options, const e
   };
   std::optional<proxy_endpoint> proxy;
   argument_problem problem;
-  if (!choose_proxy(where, options.proxy, options.no_proxy, getenv_lookup, proxy, problem))
+  if (!choose_proxy(where, options.allow_insecure_http, options.proxy, options.no_proxy, getenv_lookup, proxy, problem))
     throw std::invalid_argument(problem.message());
   if (!proxy) return std::nullopt;
   return route_through(*proxy, where, user_agent);

@@ -7,6 +7,7 @@
 #include "value_text.hpp"
 
 #include <array>
+#include <concepts>
 #include <tuple>
 #include <utility>
 
@@ -62,8 +63,11 @@ char* write_field(char* p, std::string_view text) {
 std::size_t max_bytes(const std::string& text) { return quoted_max(text.size()); }
 char* write(char* p, const std::string& text) { return write_field(p, text); }
 
-std::size_t max_bytes(bool) { return 5; }
-char* write(char* p, bool b) { return put(p, b ? "true" : "false"); }
+// Exactly bool: a member of another type (a future integer) must not convert to it silently.
+template <std::same_as<bool> B>
+std::size_t max_bytes(B) { return 5; }
+template <std::same_as<bool> B>
+char* write(char* p, B b) { return put(p, b ? "true" : "false"); }
 
 // Hex digits and dashes: never quoted.
 std::size_t max_bytes(const uuid&) { return detail::uuid_chars; }

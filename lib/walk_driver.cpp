@@ -165,6 +165,9 @@ std::optional<history_page> walk_driver::hand_out(std::int64_t offset) {
   runs.erase(std::remove_if(runs.begin(), runs.end(), [this](const command_run& run) { return !ledger_.admit(run.id); }),
              runs.end());
   const std::size_t repeated = received - runs.size();
+  // The stall rule counts runs new to the walk before `since` cuts: a page cut to nothing
+  // ends the walk, it does not stall it.
+  const std::size_t fresh = runs.size();
   if (options_.since) {  // newest first: from the first run older than `since`, nothing is wanted
     const auto older = std::find_if(runs.begin(), runs.end(), [since = *options_.since](const command_run& run) {
       return run.created_at && *run.created_at < since;
@@ -174,7 +177,7 @@ std::optional<history_page> walk_driver::hand_out(std::int64_t offset) {
       plan_.stop();
     }
   }
-  const bool handed = plan_.handed_out(offset, runs.size(), repeated);
+  const bool handed = plan_.handed_out(offset, fresh, repeated) && !runs.empty();
   {
     std::lock_guard lock(stats_mutex_);
     stats_.duplicates_skipped += repeated;

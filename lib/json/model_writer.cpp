@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <concepts>
 #include <utility>
 
 namespace humm::analyst {
@@ -86,8 +87,11 @@ char* write_string(char* p, std::string_view text) {
 std::size_t max_bytes(const std::string& text) { return text_max(text); }
 char* write(bounded_append&, char* p, const std::string& text) { return write_string(p, text); }
 
-std::size_t max_bytes(bool) { return 5; }
-char* write(bounded_append&, char* p, bool b) { return put(p, b ? "true" : "false"); }
+// Exactly bool: a member of another type (a future integer) must not convert to it silently.
+template <std::same_as<bool> B>
+std::size_t max_bytes(B) { return 5; }
+template <std::same_as<bool> B>
+char* write(bounded_append&, char* p, B b) { return put(p, b ? "true" : "false"); }
 
 // Hex digits and dashes: nothing to escape.
 std::size_t max_bytes(const uuid&) { return detail::uuid_chars + 2; }

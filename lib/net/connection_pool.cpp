@@ -111,7 +111,13 @@ asio::awaitable<bool> connection_pool::open(lease& out, std::optional<steady_tim
   ++counters_.opened;
   const auto here = co_await asio::this_coro::executor;
   const proxy_route* proxy = settings_.proxy ? &*settings_.proxy : nullptr;
-  if (!co_await out.connection_->open(here, settings_.where, proxy, *timeout, error)) {
+  const auto began = std::chrono::steady_clock::now();
+  const bool opened = co_await out.connection_->open(here, settings_.where, proxy, *timeout, error);
+  const auto took = std::chrono::steady_clock::now() - began;
+  const http_connection& c = *out.connection_;
+  const bool connected = c.connect_time.count() > 0;
+  out.opening_ = connected ? lease::opening_times{c.connect_time, took - c.connect_time} : lease::opening_times{took, {}};
+  if (!opened) {
     out.connection_.reset();  // never opened: nothing to tell of its closing
     co_return false;
   }

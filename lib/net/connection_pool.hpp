@@ -58,7 +58,10 @@ class connection_pool {
    public:
     lease() = default;
     lease(lease&& other) noexcept
-        : pool_(std::exchange(other.pool_, nullptr)), connection_(std::move(other.connection_)), reused_(other.reused_) {}
+        : pool_(std::exchange(other.pool_, nullptr)),
+          connection_(std::move(other.connection_)),
+          reused_(other.reused_),
+          opening_(other.opening_) {}
     lease& operator=(lease&&) = delete;
     ~lease() {
       if (pool_) pool_->release(std::move(connection_));
@@ -67,12 +70,19 @@ class connection_pool {
     /// Whether the connection had carried an earlier request (it may have been closed by
     /// the server meanwhile).
     bool reused() const noexcept { return reused_; }
+    /// For a connection opened for this lease, whether opening succeeded or not: how long it
+    /// took to connect and to do the TLS handshake (a step that failed took the rest).
+    struct opening_times {
+      std::chrono::steady_clock::duration connect{}, handshake{};
+    };
+    const std::optional<opening_times>& opening() const noexcept { return opening_; }
 
    private:
     friend class connection_pool;
     connection_pool* pool_ = nullptr;
     std::unique_ptr<http_connection> connection_;
     bool reused_ = false;
+    std::optional<opening_times> opening_;
   };
 
   /// Waits for a permit, then takes an idle connection or opens one. False, with `error`

@@ -185,7 +185,6 @@ asio::awaitable<bool> http_connection::open_here(const endpoint& where, const pr
       co_return false;
     }
     resumed_ = SSL_session_reused(ssl) == 1;
-    handshake_time = std::chrono::steady_clock::now() - started - connect_time;
   }
   reusable_ = true;
   co_return true;

@@ -65,8 +65,9 @@ class http_connection {
   void close() noexcept;
 
   std::chrono::steady_clock::time_point idle_since{};
-  /// How long open() took to connect (name resolution included) and to do the TLS handshake.
-  std::chrono::steady_clock::duration connect_time{}, handshake_time{};
+  /// How long open() took to connect (name resolution and a proxy's tunnel included); zero
+  /// until connected.
+  std::chrono::steady_clock::duration connect_time{};
   std::uint64_t requests = 0;  ///< exchanges started on it
 
  private:

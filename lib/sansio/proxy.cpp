@@ -61,7 +61,8 @@ std::string refused_scheme(std::string_view scheme) {
            "to the API still carries TLS)";
   if (is("socks4") || is("socks4a") || is("socks5") || is("socks5h"))
     return "SOCKS proxies are not supported: give an HTTP proxy as http://host:port";
-  return "the scheme must be http://, not " + printable(scheme) + "://";
+  // Not quoted: in "user:pa://ss@host" what parses as the scheme is a user name.
+  return "the scheme must be http:// (the value is not shown: it may hold a password)";
 }
 
 // Entries of a NO_PROXY list: separated by commas or white space.
@@ -196,7 +197,7 @@ bool bypasses_proxy(std::string_view host, std::string_view no_proxy) {
   return bypass;
 }
 
-bool choose_proxy(const endpoint& origin, const std::optional<std::string>& proxy,
+bool choose_proxy(const endpoint& origin, bool clear_text_allowed, const std::optional<std::string>& proxy,
                   const std::optional<std::string>& no_proxy, const environment_lookup& environment,
                   std::optional<proxy_endpoint>& out, argument_problem& problem) {
   out.reset();
@@ -220,6 +221,12 @@ bool choose_proxy(const endpoint& origin, const std::optional<std::string>& prox
                         : first_set({"http_proxy", "all_proxy", "ALL_PROXY"}, text);
   }
   if (!source || trim_space(text).empty()) return true;  // none given, or "" for none
+  if (!origin.tls && !clear_text_allowed) {
+    if (!proxy) return true;  // the environment's proxy is for the network; this origin is loopback
+    return reject(problem, "proxy",
+                  "a plain http:// base URL is not sent through a proxy: the proxy would read the token in clear "
+                  "text (allow_insecure_http allows it)");
+  }
 
   proxy_endpoint chosen;
   if (!parse_proxy_url(text, source, chosen, problem)) return false;

@@ -54,7 +54,11 @@ using environment_lookup = std::function<std::optional<std::string>(const std::s
 /// `Proxy:` header ("httpoxy"), then `all_proxy`, `ALL_PROXY`; `no_proxy`, `NO_PROXY`); a
 /// variable that is empty or white space counts as unset. An empty `proxy` means none. False
 /// with `problem` naming the option or variable when the proxy is not one the client can use.
-bool choose_proxy(const endpoint& origin, const std::optional<std::string>& proxy,
+/// A plain http origin goes through a proxy only with `clear_text_allowed`
+/// (client_options::allow_insecure_http): the proxy would read the token. Without it, the
+/// environment's proxy is passed by (such an origin is loopback), and one the options name is
+/// refused.
+bool choose_proxy(const endpoint& origin, bool clear_text_allowed, const std::optional<std::string>& proxy,
                   const std::optional<std::string>& no_proxy, const environment_lookup& environment,
                   std::optional<proxy_endpoint>& out, argument_problem& problem);
 

@@ -6,6 +6,8 @@
 
 #include <humm/analyst/decode.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -149,6 +151,66 @@ BOOST_FIXTURE_TEST_CASE(a_failed_call_is_told_with_its_error_and_an_attempt_that
   BOOST_TEST(seen->calls[0].event.error == e.code());
   BOOST_TEST(seen->calls[0].error_message == e.details().message);
   BOOST_TEST(seen->calls[0].event.attempts == 2);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_call_cancelled_while_waiting_to_retry_keeps_its_attempt_count, observed_fixture) {
+  auto c = make_observed_client([](ha::client_options& o) {
+    o.retry.initial_backoff = std::chrono::seconds{5};
+    o.retry.max_backoff = std::chrono::seconds{5};
+  });
+  server.push_fault({.status = 503, .retry_after = "3"});
+  asio::cancellation_signal cancel;
+  ha::error_details details;
+  boost::system::error_code got;
+  c.async_get_schedule_history(schedule_id(), query(), &details,
+                               asio::bind_cancellation_slot(cancel.slot(), [&](boost::system::error_code ec, auto&&) {
+                                 got = ec;
+                               }));
+  asio::steady_timer later(io, 300ms);
+  later.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+  io.restart();
+  io.run();
+  BOOST_TEST(got == ha::errc::cancelled);
+  BOOST_TEST(details.attempts == 1, details.message);
+  BOOST_TEST_REQUIRE(seen->attempts.size() == 1u);
+  BOOST_TEST(seen->attempts[0].event.will_retry);
+  BOOST_TEST_REQUIRE(seen->calls.size() == 1u);
+  BOOST_TEST(seen->calls[0].event.attempts == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_body_that_does_not_decode_is_still_handed_back_with_its_status, observed_fixture) {
+  auto c = make_observed_client();
+  server.push_fault({.malformed_json = true});
+  ha::response_info info;
+  auto q = query();
+  q.call.response = &info;
+  q.call.keep_raw_body = true;
+  const ha::api_error e = failure_of(c, schedule_id(), q);
+  BOOST_TEST(e.code() == ha::errc::decode);
+  BOOST_TEST(info.http_status == 200u);
+  BOOST_TEST(info.raw_body.starts_with("{\"schedule\""), info.raw_body);
+  BOOST_TEST_REQUIRE(seen->calls.size() == 1u);
+  BOOST_TEST(seen->calls[0].event.http_status == 200u);
+  BOOST_TEST(seen->calls[0].event.error == ha::errc::decode);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_connection_that_fails_to_open_is_timed_as_opening_not_as_waiting_for_the_pool,
+                        observed_fixture) {
+  // A server that accepts and never speaks: the TLS handshake times out.
+  asio::ip::tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), 0});
+  asio::ip::tcp::socket accepted(io);
+  silent.async_accept(accepted, [](boost::system::error_code) {});
+  auto c = make_observed_client([&](ha::client_options& o) {
+    o.base_url = "https://127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+    o.connect_timeout = 300ms;
+    o.retry.max_retries = 0;
+  });
+  failure_of(c, schedule_id(), query());
+  BOOST_TEST_REQUIRE(seen->attempts.size() == 1u);
+  const ha::attempt_timings& t = seen->attempts[0].event.timings;
+  BOOST_TEST(t.tls_handshake >= 250ms);
+  BOOST_TEST(t.pool_wait < 100ms);
+  BOOST_TEST(t.connect.count() > 0);
 }
 
 BOOST_FIXTURE_TEST_CASE(connections_opened_and_closed_are_told_with_the_reason, observed_fixture) {

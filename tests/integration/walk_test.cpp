@@ -107,6 +107,30 @@ BOOST_AUTO_TEST_CASE(a_walk_since_a_time_hands_out_only_newer_runs_and_requests_
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_walk_since_a_time_ends_where_it_should_after_runs_created_during_it) {
+  // Pages of 2; after the first page (and the second, asked ahead and answered), 5 runs are
+  // created: the pages then bring [new, r0], [r1, r2] (repeats only), [r3, r4]. With `since`
+  // between r3 and r4, that last page is a repeat and a run too old: the walk ends there. It
+  // must not count as a second page without anything new (errc::repeated_page).
+  client_fixture f;
+  auto c = f.make_client();
+  auto options = walk(f, 2);
+  options.since = *f.schedule.runs[4].created_at + std::chrono::microseconds{1};
+  auto runs = c.history_runs(f.schedule_id(), options);
+  const auto received = f.run([&]() -> asio::awaitable<std::vector<ha::command_run>> {
+    std::vector<ha::command_run> out;
+    for (int i = 0; i < 2; ++i) out.push_back(*co_await runs.next());
+    while (f.server.counters().requests < 2) co_await pause(5ms);  // the page ahead was asked
+    co_await pause(50ms);  // and has been answered
+    f.server.insert_runs_at_head(f.schedule.schedule.id, 5);
+    while (auto run = co_await runs.next()) out.push_back(std::move(*run));
+    co_return out;
+  }());
+  BOOST_TEST_REQUIRE(received.size() == 5u);
+  for (std::size_t i = 0; i < 4; ++i) BOOST_TEST((received[i] == f.schedule.runs[i]));
+  BOOST_TEST((received[4].created_at > f.schedule.runs[0].created_at));  // one of the new runs
+}
+
 BOOST_AUTO_TEST_CASE(pages_keep_their_boundaries) {
   client_fixture f;
   auto c = f.make_client();

@@ -49,11 +49,15 @@ d::environment_lookup environment(std::map<std::string, std::string> vars) {
 }
 
 // The authority of the proxy chosen, or "direct".
+// The proxy chosen for `base_url`; a plain http one as if allow_insecure_http were set,
+// unless `clear_text_allowed` says otherwise.
 std::string chosen(std::string_view base_url, std::map<std::string, std::string> vars,
-                   std::optional<std::string> proxy = std::nullopt, std::optional<std::string> no_proxy = std::nullopt) {
+                   std::optional<std::string> proxy = std::nullopt, std::optional<std::string> no_proxy = std::nullopt,
+                   bool clear_text_allowed = true) {
   std::optional<d::proxy_endpoint> out;
   d::argument_problem problem;
-  BOOST_REQUIRE_MESSAGE(d::choose_proxy(origin(base_url), proxy, no_proxy, environment(std::move(vars)), out, problem),
+  BOOST_REQUIRE_MESSAGE(d::choose_proxy(origin(base_url), clear_text_allowed, proxy, no_proxy,
+                                        environment(std::move(vars)), out, problem),
                         problem.message());
   return out ? out->authority : "direct";
 }
@@ -108,7 +112,8 @@ BOOST_AUTO_TEST_CASE(other_schemes_and_forms_are_refused_naming_the_setting_not_
       {"socks5://" + credentials + "proxy.corp:1080", "proxy: SOCKS proxies are not supported"},
       {"socks5h://proxy.corp", "proxy: SOCKS proxies are not supported"},
       {"socks4://proxy.corp", "proxy: SOCKS proxies are not supported"},
-      {"ftp://" + credentials + "proxy.corp", "proxy: the scheme must be http://, not ftp://"},
+      {"ftp://" + credentials + "proxy.corp", "proxy: the scheme must be http:// (the value is not shown"},
+      {"proxy-user:pa://ss@proxy.corp", "proxy: the scheme must be http:// (the value is not shown"},
       {"http://" + credentials + "proxy.corp:3128/path", "proxy: must not have a path, query or fragment"},
       {"http://proxy.corp:3128?x=1", "proxy: must not have a path, query or fragment"},
       {"http://" + credentials + "proxy.corp:99999", "proxy: the port must be a number from 1 to 65535"},
@@ -219,6 +224,20 @@ BOOST_AUTO_TEST_CASE(an_https_base_url_takes_https_proxy_then_all_proxy_lower_ca
   BOOST_TEST(chosen(https, {{"https_proxy", " \t"}, {"HTTPS_PROXY", "upper:2"}}) == "upper:2");  // blank: unset
 }
 
+BOOST_AUTO_TEST_CASE(a_plain_http_origin_goes_through_no_proxy_unless_clear_text_is_allowed) {
+  // The proxy would read the token: the environment's proxy is passed by, a named one refused.
+  const std::string http = "http://127.0.0.1:8080";
+  BOOST_TEST(chosen(http, {{"http_proxy", "lower:1"}, {"ALL_PROXY", "all:2"}}, std::nullopt, std::nullopt, false) ==
+             "direct");
+  BOOST_TEST(chosen(http, {}, std::string(""), std::nullopt, false) == "direct");
+  std::optional<d::proxy_endpoint> out;
+  d::argument_problem problem;
+  BOOST_TEST(!d::choose_proxy(origin(http), false, std::string("http://corp:3128"), std::nullopt, environment({}), out,
+                              problem));
+  BOOST_TEST(problem.message().find("the proxy would read the token") != std::string::npos, problem.message());
+  BOOST_TEST(chosen("https://api.example", {{"ALL_PROXY", "all:2"}}, std::nullopt, std::nullopt, false) == "all:2");
+}
+
 BOOST_AUTO_TEST_CASE(a_plain_http_base_url_takes_http_proxy_in_lower_case_only) {
   const std::string http = "http://127.0.0.1:8080";
   BOOST_TEST(chosen(http, {{"http_proxy", "lower:1"}, {"ALL_PROXY", "all:2"}}) == "lower:1");
@@ -246,7 +265,7 @@ BOOST_AUTO_TEST_CASE(a_bad_proxy_in_the_environment_is_refused_naming_the_variab
   std::optional<d::proxy_endpoint> out;
   d::argument_problem problem;
   const auto env = environment({{"ALL_PROXY", "socks5://proxy-user:" + password + "@proxy.corp:1080"}});
-  BOOST_TEST(!d::choose_proxy(origin("https://api.example"), std::nullopt, std::nullopt, env, out, problem));
+  BOOST_TEST(!d::choose_proxy(origin("https://api.example"), false, std::nullopt, std::nullopt, env, out, problem));
   BOOST_TEST(problem.message().starts_with("ALL_PROXY: SOCKS proxies are not supported"));
   BOOST_TEST(problem.message().find(password) == std::string::npos);
   BOOST_TEST(!out.has_value());

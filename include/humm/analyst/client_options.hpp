@@ -65,7 +65,8 @@ struct call_options {
   /// errc::invalid_argument before anything is sent.
   std::vector<std::pair<std::string, std::string>> headers{};
   /// Receives the answer's status, request id, attempts and timings (and what the two
-  /// members below ask for) when the call succeeds; it must live until the call completes.
+  /// members below ask for) when the call succeeds, or when its body does not decode
+  /// (errc::decode: the raw body is then what to keep); it must live until the call completes.
   /// Walks leave it alone: each of their pages carries its own (history_page::response).
   response_info* response = nullptr;
   /// Response header fields (names, any case) copied into response_info::headers.
@@ -104,8 +105,8 @@ struct client_options {
   retry_policy retry;
   tls_options tls;
 
-  /// The HTTP proxy requests go through, as a CONNECT tunnel (TLS to the API runs inside it,
-  /// so the proxy sees neither the token nor the data): `http://[user:password@]host[:port]`,
+  /// The HTTP proxy requests go through, as a CONNECT tunnel (TLS to an https API runs inside
+  /// it, so the proxy sees neither the token nor the data): `http://[user:password@]host[:port]`,
   /// or `host:port` (http:// implied, port 1080 by default, as curl reads them); user and
   /// password are percent-decoded and sent as `Proxy-Authorization: Basic`. Unset: from the
   /// environment, as curl and most HTTP clients read it, so that a deployment behind a proxy
@@ -115,6 +116,9 @@ struct client_options {
   /// `ALL_PROXY`. An empty string: no proxy, whatever the environment says. Other schemes
   /// (https://, socks5://) are refused: the client is made with std::invalid_argument naming
   /// the option or variable (never its credentials). Chosen once, when the client is made.
+  /// A plain http:// base URL goes through a proxy only with allow_insecure_http (the proxy
+  /// would read the token): without it the environment's proxy is passed by, and one named
+  /// here is refused.
   std::optional<std::string> proxy{};
   /// Hosts reached directly, not through the proxy (whether `proxy` or the environment named
   /// it, as in curl). Unset: from `no_proxy` or `NO_PROXY`; an empty string lists none.

@@ -8,7 +8,9 @@
 // an observer of a client whose executor several threads run must be thread-safe, and every
 // observer should return quickly. The views in an event are valid during the call only.
 // No event holds the token; server text (request ids, error messages) is already one
-// printable line.
+// printable line. The client keeps its observer alive; the client's destruction (closing its
+// idle connections) and calls still running after it tell events too, so what a callback
+// touches must outlive them.
 //
 // make_log_observer() turns events into log lines; client_options::from_env() installs one
 // when HUMM_LOG is set. examples/otel_spans.cpp turns them into trace spans.
@@ -52,7 +54,8 @@ struct attempt_event {
   bool tls_resumed = false;          ///< a new TLS connection's handshake resumed a session
   attempt_timings timings{};
   std::uint64_t body_bytes = 0;      ///< the answer's body, inflated
-  /// What the client does next: retry after `backoff`, or not (a success, a final failure).
+  /// What the client does next: retry after `backoff` (the call may still end first: a
+  /// cancellation, its deadline, a rate-limit wait too long), or not (a success, a final failure).
   bool will_retry = false;
   std::chrono::milliseconds backoff{0};
   /// The rate-limit fields of the answer (X-RateLimit-* or RateLimit), when it had them.
@@ -82,7 +85,7 @@ struct call_event {
 struct connection_event {
   enum class kind { opened, closed };
   kind what = kind::opened;
-  std::string_view host;     ///< host:port of the API (not of a proxy)
+  std::string_view host;     ///< the API's host as in the Host field, host[:port] (never a proxy's)
   std::string_view reason{}; ///< why it closed: "idle timeout", "closed by the server", ...
   bool tls = false;
   bool tls_resumed = false;

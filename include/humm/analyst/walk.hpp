@@ -43,8 +43,9 @@ struct walk_options {
   std::optional<std::chrono::milliseconds> timeout{};
   std::optional<std::chrono::steady_clock::time_point> deadline{};
   /// Only what is new: runs come newest first, so the walk ends at the first run created
-  /// before this time point; that run and every later one are not handed out, and no page
-  /// after its page is requested. A run without created_at does not end it.
+  /// before this time point; that run and every later one are not handed out, and the pages
+  /// after its page that were requested ahead (prefetch, fan-out) are cancelled. A run
+  /// without created_at does not end it.
   std::optional<timestamp> since{};
 };
 
