@@ -101,7 +101,8 @@ int report(command_context& ctx, const std::vector<ha::schedule_walk_result>& re
   for (const ha::schedule_walk_result& result : results) {
     if (!result.error) continue;
     ++failed;
-    code = worst_exit_code(code, ctx.fail(ha::api_error(result.error, result.details), "schedule " + result.schedule_id));
+    const int schedule_code = ctx.fail(ha::api_error(result.error, result.details), "schedule " + result.schedule_id);
+    code = worst_exit_code(code, schedule_code);
   }
   if (failed == 0) return success;
   ctx.error(std::to_string(failed) + " of " + std::to_string(results.size()) + " schedules failed");

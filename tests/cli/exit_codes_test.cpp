@@ -13,8 +13,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
+hat::fake_server_options secret_token() {
+  hat::fake_server_options options;
+  options.token = "hp_s3cret-Token-4242";
+  return options;
+}
+
 struct exit_codes_fixture {
-  cli_server api;
+  cli_server api{secret_token()};
   hat::schedule_data data = api.server.add_schedule(30, 61);
   temp_file ids{id_of(data) + "\n"};
 
@@ -77,6 +83,15 @@ BOOST_FIXTURE_TEST_CASE(refusals_of_the_api_exit_3_as_a_retry_would_only_repeat_
     BOOST_TEST(r.exit_code == 3, command[0] << ": " << r.err);
     BOOST_TEST(r.err.find("HTTP 401: Not authenticated") != std::string::npos, command[0] << ": " << r.err);
     BOOST_TEST(r.err.find("hp_wrong-Token-987") == std::string::npos, command[0] << ": the token was printed");
+  }
+  // A 401 whose detail echoes the right token: shown redacted, by `run` too.
+  const std::string token = api.server.options().token;
+  for (const auto& command : every_network_command()) {
+    api.server.push_fault({.status = 401, .body = R"({"detail":"invalid credentials: Bearer )" + token + R"("})"});
+    const auto r = api.run(command);
+    BOOST_TEST(r.exit_code == 3, command[0] << ": " << r.err);
+    BOOST_TEST(r.err.find("Bearer [redacted]") != std::string::npos, command[0] << ": " << r.err);
+    BOOST_TEST(r.err.find("s3cret") == std::string::npos, command[0] << ": the token was printed");
   }
 }
 

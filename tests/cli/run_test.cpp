@@ -99,7 +99,8 @@ BOOST_FIXTURE_TEST_CASE(an_unknown_run_exits_3_with_one_line_and_nothing_on_stdo
 
 BOOST_FIXTURE_TEST_CASE(arguments_are_checked_before_any_request, run_fixture) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
-      {{"run", "--run", "not-a-uuid", "--org", api.org}, "--run: expected a UUID (8-4-4-4-12 hex digits), got \"not-a-uuid\""},
+      {{"run", "--run", "not-a-uuid", "--org", api.org},
+       "--run: expected a UUID (8-4-4-4-12 hex digits), got \"not-a-uuid\""},
       {{"run", "--run", run_id() + "0", "--org", api.org}, "--run: expected a UUID"},
       {{"run", "--org", api.org}, "--run is required"},
       {{"run", "--run", run_id()}, "--org is required"},

@@ -105,7 +105,8 @@ BOOST_AUTO_TEST_CASE(a_slurm_task_counts_from_the_arrays_minimum) {
                             "SLURM_ARRAY_TASK_MIN=4: use --array=FIRST-LAST or FIRST-LAST:STEP");
   }
   // An array from 0 (--array=0-2) maps as a Kubernetes index does.
-  const auto zero = resolve({{"SLURM_ARRAY_TASK_ID", "0"}, {"SLURM_ARRAY_TASK_MIN", "0"}, {"SLURM_ARRAY_TASK_COUNT", "3"}});
+  const auto zero =
+      resolve({{"SLURM_ARRAY_TASK_ID", "0"}, {"SLURM_ARRAY_TASK_MIN", "0"}, {"SLURM_ARRAY_TASK_COUNT", "3"}});
   BOOST_TEST(zero.k_of_n.value_or(zero.why) == "1/3");
 }
 
@@ -179,7 +180,8 @@ BOOST_AUTO_TEST_CASE(empty_values_are_read_as_unset) {
 
 BOOST_AUTO_TEST_CASE(a_value_that_is_not_a_whole_number_is_refused_naming_its_variable) {
   const std::vector<std::pair<variables, std::string>> cases{
-      {{{"JOB_COMPLETION_INDEX", "-1"}, {"HUMM_SHARD_COUNT", "3"}}, "JOB_COMPLETION_INDEX=-1: expected a whole number (0 or more)"},
+      {{{"JOB_COMPLETION_INDEX", "-1"}, {"HUMM_SHARD_COUNT", "3"}},
+       "JOB_COMPLETION_INDEX=-1: expected a whole number (0 or more)"},
       {{{"JOB_COMPLETION_INDEX", "+1"}, {"HUMM_SHARD_COUNT", "3"}}, "JOB_COMPLETION_INDEX=+1: expected"},
       {{{"JOB_COMPLETION_INDEX", " 1"}, {"HUMM_SHARD_COUNT", "3"}}, "JOB_COMPLETION_INDEX= 1: expected"},
       {{{"JOB_COMPLETION_INDEX", "1.0"}, {"HUMM_SHARD_COUNT", "3"}}, "JOB_COMPLETION_INDEX=1.0: expected"},
