@@ -34,7 +34,7 @@ number_variable read(const environment_lookup& env, std::string_view name) {
   return v;
 }
 
-// Whether each variable that is set holds a whole number of at least `least`; if not, why.
+// Whether `v`, when set, holds a whole number of at least `least`; if not, why.
 bool well_formed(const number_variable& v, std::uint64_t least, std::string& why) {
   if (!v.set() || (v.value && *v.value >= least)) return true;
   why = std::string(auto_prefix) + v.shown() + ": expected a whole number" +
