@@ -4,6 +4,7 @@
 #include "command_context.hpp"
 #include "commands.hpp"
 #include "input.hpp"
+#include "job_runner.hpp"
 #include "schedule_list.hpp"
 #include "text.hpp"
 
@@ -31,7 +32,7 @@ struct batch_args {
   std::string organization;
   std::string schedules_file = "-";
   std::size_t concurrency = 16;
-  std::optional<std::string> shard_text;  // --shard K/N, when given
+  std::optional<std::string> shard_text;  // --shard K/N or auto, when given
   std::int64_t page_size = 100;
   std::optional<std::chrono::milliseconds> deadline;
   connection_settings connection;
@@ -42,11 +43,12 @@ struct batch_args {
 // id is reported, and nothing is requested.
 std::optional<std::vector<std::string>> load_ids(const batch_args& a) {
   std::optional<shard> part = shard{};
-  std::string why, text;
-  if (a.shard_text && !(part = parse_shard(*a.shard_text, why))) {
+  std::string why, text, found;
+  if (a.shard_text && !(part = resolve_shard(*a.shard_text, process_environment(), why, found))) {
     std::cerr << message_line(why) << '\n';
     return std::nullopt;
   }
+  if (a.output.verbose && !found.empty()) std::cerr << message_line(found) << '\n';  // -v, before the client is made
   if (a.schedules_file == "-" && isatty(STDIN_FILENO))
     std::cerr << "humm-history: reading schedule ids from the terminal, one per line; end with Ctrl-D\n";
   if (!read_all(a.schedules_file, text, why)) {
@@ -92,17 +94,19 @@ class batch_consumer {
   std::size_t done_ = 0;
 };
 
-// Reports each failed schedule on its own line; the exit code of the batch.
+// Reports each failed schedule on its own line; the exit code of the batch, its worst failure's.
 int report(command_context& ctx, const std::vector<ha::schedule_walk_result>& results) {
   std::size_t failed = 0;
+  int code = success;
   for (const ha::schedule_walk_result& result : results) {
     if (!result.error) continue;
     ++failed;
-    ctx.fail(ha::api_error(result.error, result.details), "schedule " + result.schedule_id);
+    const int schedule_code = ctx.fail(ha::api_error(result.error, result.details), "schedule " + result.schedule_id);
+    code = worst_exit_code(code, schedule_code);
   }
   if (failed == 0) return success;
   ctx.error(std::to_string(failed) + " of " + std::to_string(results.size()) + " schedules failed");
-  return failure;
+  return code;
 }
 
 asio::awaitable<int> batch(command_context& ctx, const batch_args& a, std::vector<std::string> ids) {
@@ -136,9 +140,12 @@ command add_batch_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("batch", "The run histories of many schedules, several at a time");
   sub->footer(
       "One schedule's failure never stops the others: each is reported with its id, and the exit code is "
-      "then 1. A list with a line that is not an id exits 2 before any request.\n"
+      "the worst failure's (3 over 1: see humm-history --help). A list with a line that is not an id exits 2 "
+      "before any request.\n"
       "--shard K/N splits one list among N jobs without overlap: job K keeps the ids whose FNV-1a 64-bit "
-      "hash of the lowercase id (8-4-4-4-12 form), modulo N, is K-1.");
+      "hash of the lowercase id (8-4-4-4-12 form), modulo N, is K-1. --shard auto takes K-1 from "
+      "JOB_COMPLETION_INDEX and N from HUMM_SHARD_COUNT (a Kubernetes Indexed Job), or K-1 from "
+      "SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN and N from SLURM_ARRAY_TASK_COUNT (a Slurm job array).");
   auto a = std::make_shared<batch_args>();
   add_organization_option(*sub, a->organization);
   sub->add_option("--schedules-file", a->schedules_file,
@@ -148,7 +155,8 @@ command add_batch_command(CLI::App& app) {
   sub->add_option("--concurrency", a->concurrency, "Schedules walked at a time")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
-  sub->add_option("--shard", a->shard_text, "Walk only shard K of N (1 <= K <= N)")->type_name("K/N");
+  sub->add_option("--shard", a->shard_text, "Walk only shard K of N (1 <= K <= N), or the job runner's: auto")
+      ->type_name("K/N|auto");
   add_page_size_option(*sub, a->page_size);
   add_deadline_option(*sub, a->deadline, "each schedule's walk");
   add_connection_options(*sub, a->connection);

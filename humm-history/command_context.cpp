@@ -112,7 +112,43 @@ int command_context::fail(const ha::api_error& e, std::string_view subject) {
   if (e.details().resume_offset && *e.details().resume_offset > 0)
     line += " (resume with --start-offset " + std::to_string(*e.details().resume_offset) + ")";
   error(line);
-  return e.code() == ha::errc::invalid_argument ? bad_input : failure;
+  return exit_code_of(e.code(), e.details());
+}
+
+int exit_code_of(const std::error_code& code, const ha::error_details& details) {
+  if (code.category() != ha::error_category()) return failure;  // not the library's: unexpected, maybe passing
+  switch (static_cast<ha::errc>(code.value())) {
+    case ha::errc::invalid_argument: return bad_input;
+    // Which statuses and proxy refusals are worth retrying is the library's retry policy
+    // (408, 409, 429, 5xx; a proxy's 502, 503, 504): the tool and the client agree.
+    case ha::errc::http_status:
+    case ha::errc::proxy: return details.retryable ? failure : permanent_failure;
+    case ha::errc::timeout:
+    case ha::errc::connection:
+    case ha::errc::deadline_exceeded:
+    case ha::errc::rate_limited:
+    case ha::errc::cancelled: return failure;
+    // The same request gets the same answer: an untrusted certificate, a body that is not the
+    // documented JSON, too large, or pages that cannot be followed need a person, not a retry.
+    case ha::errc::tls:
+    case ha::errc::decode:
+    case ha::errc::body_too_large:
+    case ha::errc::repeated_page:
+    case ha::errc::bad_pagination: return permanent_failure;
+  }
+  return failure;
+}
+
+int worst_exit_code(int a, int b) {
+  const auto rank = [](int code) {
+    switch (code) {
+      case success: return 0;
+      case failure: return 1;
+      case permanent_failure: return 2;
+      default: return 3;  // bad_input
+    }
+  };
+  return rank(a) >= rank(b) ? a : b;
 }
 
 void command_context::print_stats() const {

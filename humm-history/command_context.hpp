@@ -52,8 +52,7 @@ class command_context {
   /// An error line on stderr: "humm-history: <line>".
   void error(std::string_view line);
 
-  /// The exit code and the error line for a failed call: 2 for arguments the API refused
-  /// before sending anything, 1 for the API's and the network's failures.
+  /// The error line for a failed call or walk, and its exit code (exit_code_of).
   /// `subject`, when given, leads the line ("schedule ID").
   int fail(const humm::analyst::api_error& e, std::string_view subject = {});
 
@@ -75,5 +74,14 @@ class command_context {
 
 /// A failed call in one line: what happened, and the HTTP status when there was one.
 std::string describe(const humm::analyst::api_error& e);
+
+/// The exit code of a failure, the same for every command, so that a job runner can tell a
+/// failure worth retrying (1) from one that a retry only repeats (2, 3): see commands.hpp.
+int exit_code_of(const std::error_code& code, const humm::analyst::error_details& details);
+
+/// Of two exit codes, the one a job runner must act on: bad input (2), then a permanent
+/// failure (3), then a failure worth retrying (1), then success. A batch with both kinds of
+/// failure exits 3: a retry could not succeed whole, so that a runner should stop, not retry.
+int worst_exit_code(int a, int b);
 
 }  // namespace humm_history

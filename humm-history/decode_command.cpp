@@ -34,7 +34,7 @@ command add_decode_command(CLI::App& app) {
       return int{bad_input};
     }
     output out;
-    write_page_json(out, *history);
+    write_json_line(out, *history);
     out.flush();
     if (out.error().empty()) return int{success};  // a reader that went away is no failure
     std::cerr << message_line("cannot write the output: " + out.error()) << '\n';

@@ -33,15 +33,10 @@ boost::asio::awaitable<int> fetch(command_context& ctx, const fetch_args& a) {
   ctx.counts.pages = 1;
   ctx.counts.runs = page.runs.size();
 
-  if (ctx.format == output_format::json) {
-    write_page_json(ctx.out, page);
-    co_return success;
-  }
-  if (ctx.format == output_format::table) ctx.out.write(describe_schedule(page) + "\n\n");
-  auto writer = make_run_writer(ctx.format, ctx.out, terminal_table_style(false));
-  writer->begin();
-  for (const ha::command_run& run : page.runs) writer->run(run);
-  writer->finish();
+  if (ctx.format == output_format::json)
+    write_json_line(ctx.out, page);
+  else
+    write_schedule_runs(ctx.out, ctx.format, terminal_table_style(false), page.schedule, page.command_name, page.runs);
   co_return success;
 }
 

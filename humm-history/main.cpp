@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   std::map<CLI::App*, command> commands;
-  for (auto factory : {add_fetch_command, add_walk_command, add_batch_command, add_decode_command, add_demo_command}) {
+  for (auto factory : {add_fetch_command, add_walk_command, add_batch_command, add_run_command, add_decode_command,
+                       add_demo_command}) {
     command run = factory(app);
     commands.emplace(app.get_subcommands({}).back(), std::move(run));
   }
@@ -30,7 +31,9 @@ int main(int argc, char** argv) {
       "Try `humm-history demo`: no token or network needed. `humm-history COMMAND --help` for a command's options.\n"
       "Environment: HUMM_API_TOKEN (or HUMM_PAT) the token; HUMM_BASE_URL the API's address; HTTPS_PROXY (or\n"
       "ALL_PROXY) an HTTP proxy, NO_PROXY the hosts reached without it, as curl reads them.\n"
-      "Exit codes: 0 success; 1 API, network or partial batch failure; 2 usage or bad input.");
+      "Exit codes: 0 success; 1 a failure worth retrying (network, timeout, deadline, 408, 409, 429, 5xx); 2 usage\n"
+      "or bad input, nothing sent; 3 a permanent failure (401, 403, 404, 422 and other 4xx, an untrusted certificate,\n"
+      "an answer that cannot be read). A batch exits with its worst failure: 2, then 3, then 1.");
 
   try {
     app.parse(argc, argv);

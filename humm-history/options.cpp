@@ -186,9 +186,10 @@ std::optional<ha::client_options> make_client_options(const connection_settings&
   return options;
 }
 
-bool check_schedule_id(const std::string& id) {
+bool check_id(std::string_view option, const std::string& id) {
   if (ha::parse_uuid(id)) return true;
-  std::cerr << message_line("--schedule: expected a UUID (8-4-4-4-12 hex digits), got \"" + id.substr(0, 60) + "\"")
+  std::cerr << message_line(std::string(option) + ": expected a UUID (8-4-4-4-12 hex digits), got \"" +
+                            id.substr(0, 60) + "\"")
             << '\n';
   return false;
 }

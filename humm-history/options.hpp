@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace humm_history {
@@ -58,8 +59,10 @@ void add_output_options(CLI::App& sub, output_settings& settings, bool with_prog
 std::optional<humm::analyst::client_options> make_client_options(const connection_settings& settings,
                                                                  std::string& token_source);
 
-/// Whether `id` is a schedule id (a UUID); if not, says so on stderr (exit 2, before any request).
-bool check_schedule_id(const std::string& id);
+/// Whether `id`, given as `option` (--schedule, --run), is a UUID; if not, says so on stderr
+/// (exit 2, before any request).
+bool check_id(std::string_view option, const std::string& id);
+inline bool check_schedule_id(const std::string& id) { return check_id("--schedule", id); }
 
 output_format resolve_format(const output_settings& settings);
 

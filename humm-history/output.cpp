@@ -176,18 +176,20 @@ std::unique_ptr<run_writer> make_run_writer(output_format format, output& out, c
   return std::make_unique<ndjson_writer>(out);
 }
 
-void write_page_json(output& out, const ha::schedule_history& page) {
-  out.write_with([&page](std::string& buffer) {
-    ha::append_json(buffer, page);
-    buffer += '\n';
-  });
+void write_schedule_runs(output& out, output_format format, const table_style& style,
+                         const ha::command_schedule& schedule, const std::optional<std::string>& command_name,
+                         std::span<const ha::command_run> runs) {
+  if (format == output_format::table) out.write(describe_schedule(schedule, command_name) + "\n\n");
+  auto writer = make_run_writer(format, out, style);
+  writer->begin();
+  for (const ha::command_run& run : runs) writer->run(run);
+  writer->finish();
 }
 
-std::string describe_schedule(const ha::schedule_history& page) {
-  const ha::command_schedule& s = page.schedule;
+std::string describe_schedule(const ha::command_schedule& s, const std::optional<std::string>& command_name) {
   std::string line = "Schedule " + ha::format_uuid(s.id);
   if (s.name) line += " \"" + one_line(*s.name) + "\"";
-  if (page.command_name) line += " (" + one_line(*page.command_name) + ")";
+  if (command_name) line += " (" + one_line(*command_name) + ")";
   line += ": cron " + one_line(s.cron_expression) + " " + one_line(s.timezone);
   if (!s.enabled) line += ", disabled";
   return line;

@@ -1,10 +1,13 @@
 #pragma once
 // Standard output and the four output formats of runs.
 
+#include <humm/analyst/encode.hpp>
 #include <humm/analyst/models.hpp>
 
 #include <cstddef>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -69,10 +72,28 @@ class run_writer {
 
 std::unique_ptr<run_writer> make_run_writer(output_format format, output& out, const table_style& style = {});
 
-/// A page for --format json: the normalized page, as `decode` prints it.
-void write_page_json(output& out, const humm::analyst::schedule_history& page);
+/// A model for --format json, on one line: a normalized page (as `decode` prints it), or a
+/// run with its schedule.
+template <class Model>
+void write_json_line(output& out, const Model& model) {
+  out.write_with([&model](std::string& buffer) {
+    humm::analyst::append_json(buffer, model);
+    buffer += '\n';
+  });
+}
 
-/// One line that introduces a page's schedule above a table.
-std::string describe_schedule(const humm::analyst::schedule_history& page);
+/// Runs of one schedule as fetch and run show them in every format but json: a table under
+/// the schedule's line, NDJSON, or CSV rows (each run with its schedule_id).
+void write_schedule_runs(output& out, output_format format, const table_style& style,
+                         const humm::analyst::command_schedule& schedule,
+                         const std::optional<std::string>& command_name,
+                         std::span<const humm::analyst::command_run> runs);
+
+/// One line that introduces a schedule above a table.
+std::string describe_schedule(const humm::analyst::command_schedule& schedule,
+                              const std::optional<std::string>& command_name);
+inline std::string describe_schedule(const humm::analyst::schedule_history& page) {
+  return describe_schedule(page.schedule, page.command_name);
+}
 
 }  // namespace humm_history

@@ -59,7 +59,7 @@ std::optional<shard> parse_shard(std::string_view text, std::string& why) {
   std::uint64_t k = 0;
   if (slash == std::string_view::npos || !parse_count(text.substr(0, slash), k) ||
       !parse_count(text.substr(slash + 1), s.count) || k < 1 || k > s.count) {
-    why = "--shard: expected K/N with 1 <= K <= N (e.g. 2/8), got \"" + fit(text, 40) + "\"";
+    why = "--shard: expected K/N with 1 <= K <= N (e.g. 2/8), or auto, got \"" + fit(text, 40) + "\"";
     return std::nullopt;
   }
   s.index = k - 1;

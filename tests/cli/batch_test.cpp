@@ -129,7 +129,7 @@ BOOST_FIXTURE_TEST_CASE(failed_schedules_are_reported_and_the_others_walked, bat
   const std::string unknown1 = "00000000-0000-4000-8000-000000000001", unknown2 = "00000000-0000-4000-8000-000000000002";
   const temp_file file(unknown1 + "\n" + id_list() + unknown2 + "\n");
   const auto r = api.run(batch(file.path, {"--concurrency", "3"}));
-  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.exit_code == 3);  // 404s: permanent (exit_codes_test.cpp)
   const auto walked = runs_by_schedule(r.out);
   BOOST_TEST(walked.size() == 6u);
   for (const auto& s : schedules) BOOST_TEST(walked.at(id_of(s)) == run_ids(s), boost::test_tools::per_element());
@@ -148,7 +148,7 @@ BOOST_FIXTURE_TEST_CASE(an_empty_organization_fails_each_schedule_without_a_requ
   // The client refuses the walks before sending; -v says that no request went out.
   const temp_file file(id_of(schedules[0]) + "\n" + id_of(schedules[1]) + "\n");
   const auto r = api.run({"batch", "--org", "", "--schedules-file", file.path, "-v"});
-  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.exit_code == 2);  // bad input, as fetch's
   BOOST_TEST(r.out == "");
   for (std::size_t i = 0; i < 2; ++i) {
     const std::string schedule = "humm-history: schedule " + id_of(schedules[i]) + ": ";

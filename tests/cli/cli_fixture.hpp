@@ -17,8 +17,9 @@ namespace humm_test {
 
 inline const std::string exe = HUMM_HISTORY_EXE;
 
-/// The environment of a tool run: nothing inherited that names a token, a base URL or a
-/// proxy (a machine's HTTPS_PROXY would send the tool's requests to the fake server through it).
+/// The environment of a tool run: nothing inherited that names a token, a base URL, a proxy
+/// (a machine's HTTPS_PROXY would send the tool's requests to the fake server through it) or
+/// a job runner's shard (tests run inside a CI job too).
 inline process_options clean_env(std::optional<std::string> token = std::nullopt) {
   process_options options;
   options.env = {{"HUMM_API_TOKEN", std::move(token)}, {"HUMM_PAT", std::nullopt}, {"HUMM_BASE_URL", std::nullopt},
@@ -26,6 +27,9 @@ inline process_options clean_env(std::optional<std::string> token = std::nullopt
   for (const char* proxy : {"https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY",
                             "no_proxy", "NO_PROXY"})
     options.env.emplace_back(proxy, std::nullopt);
+  for (const char* runner : {"JOB_COMPLETION_INDEX", "HUMM_SHARD_COUNT", "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN",
+                             "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_STEP"})
+    options.env.emplace_back(runner, std::nullopt);
   return options;
 }
 

@@ -1,6 +1,6 @@
 // --proxy and --no-proxy, and the proxy variables of the environment, for every network
 // command, through a tinyproxy the test starts: the -v line names the proxy (never its
-// credentials), a bad proxy is exit 2 before any request, a refusal is exit 1.
+// credentials), a bad proxy is exit 2 before any request, a refusal is exit 3.
 
 #include "cli_fixture.hpp"
 
@@ -96,10 +96,10 @@ BOOST_FIXTURE_TEST_CASE(a_proxy_that_cannot_be_used_exits_2_before_any_request, 
   BOOST_TEST(api.server.counters().connections_accepted == 0u);
 }
 
-BOOST_FIXTURE_TEST_CASE(a_refused_tunnel_exits_1_naming_the_proxy_but_not_its_password, proxy_fixture) {
+BOOST_FIXTURE_TEST_CASE(a_refused_tunnel_exits_3_naming_the_proxy_but_not_its_password, proxy_fixture) {
   tinyproxy proxy({.user = "proxy-user", .password = "the-right-one"});
   const auto r = api.run(fetch({"--proxy", proxy.url_with("proxy-user", proxy_password), "-v", "--retries", "0"}));
-  BOOST_TEST(r.exit_code == 1);
+  BOOST_TEST(r.exit_code == 3);  // the proxy's 401: wrong credentials stay wrong
   const std::string refusal = "proxy " + proxy.authority() + " refused the tunnel to 127.0.0.1:" +
                               std::to_string(api.server.port()) + ": HTTP 401 Unauthorized";
   BOOST_TEST(r.err.find(refusal) != std::string::npos, "no line names the refusal");
