@@ -49,17 +49,19 @@ batch_identity identity_of(const checkpoint_settings& s, const batch_walk_settin
           .overlap_s = s.incremental ? s.overlap_time.count() : 0};
 }
 
-// A new generation replaces the journal before the output is emptied: a crash in between
-// leaves a journal that commits no byte, and its resume empties the output.
+// The output is opened first, so that one that cannot be leaves the journal as it was. A new
+// generation replaces the journal before the output is emptied: a crash in between leaves a
+// journal that commits no byte, and its resume empties the output.
 bool prepare_files(const batch_plan& plan, const std::optional<journal_state>& recorded, std::size_t journal_size,
                    journal_file& journal, output_file& output, const std::string& output_path, std::string& why) {
+  if (!output.open(output_path, why)) return false;
   if (plan.new_generation) {
     std::string lines = header_line(plan.header);
     for (const auto& [id, newest] : plan.synced) lines += synced_line(id, newest);
-    return journal.replace(lines, why) && output.open(output_path, 0, why);
+    return journal.replace(lines, why) && output.cut_to(0, why);
   }
   if (recorded->valid_bytes < journal_size && !journal.truncate(recorded->valid_bytes, why)) return false;
-  return output.open(output_path, recorded->output_length, why);
+  return output.cut_to(recorded->output_length, why);
 }
 
 }  // namespace

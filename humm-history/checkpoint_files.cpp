@@ -66,9 +66,17 @@ std::string directory_of(const std::string& path) {
   return parent.empty() ? "." : parent.string();
 }
 
+journal_file::~journal_file() {
+  if (created_ && !written_) ::unlink(path_.c_str());
+}
+
 bool journal_file::open(const std::string& path, std::string& text, std::string& why) {
   path_ = path;
-  fd_ = unique_fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  fd_ = unique_fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd_ && errno == ENOENT) {
+    fd_ = unique_fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    created_ = bool(fd_);
+  }
   if (!fd_) return fail(why, "open the journal", path);
   struct stat info {};
   if (::fstat(fd_.get(), &info) != 0) return fail(why, "read the journal", path);
@@ -104,31 +112,40 @@ bool journal_file::replace(std::string_view lines, std::string& why) {
     ::unlink(temporary.c_str());
     return false;
   }
+  written_ = true;
   replaced_ = std::move(fd_);
   fd_ = std::move(fresh);
   return sync_directory(directory_of(path_), why);
 }
 
 bool journal_file::append(std::string_view lines, std::string& why) {
+  written_ = true;
   return write_all(fd_.get(), lines, path_, why) && sync(fd_.get(), path_, why);
 }
 
-bool output_file::open(const std::string& path, std::uint64_t committed, std::string& why) {
+bool output_file::open(const std::string& path, std::string& why) {
   path_ = path;
   fd_ = unique_fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
   if (!fd_) return fail(why, "open the output", path);
   struct stat info {};
   if (::fstat(fd_.get(), &info) != 0) return fail(why, "read the output", path);
   if (!S_ISREG(info.st_mode)) return why = "--output: '" + path + "' is not a regular file (a journal needs one)", false;
+  // A file just created must survive a crash as the journal's lines about it do.
+  return sync_directory(directory_of(path), why);
+}
+
+bool output_file::cut_to(std::uint64_t committed, std::string& why) {
+  struct stat info {};
+  if (::fstat(fd_.get(), &info) != 0) return fail(why, "read the output", path_);
   if (static_cast<std::uint64_t>(info.st_size) < committed)
-    return why = "--output: '" + path + "' holds " + std::to_string(info.st_size) + " bytes, fewer than the " +
+    return why = "--output: '" + path_ + "' holds " + std::to_string(info.st_size) + " bytes, fewer than the " +
                  std::to_string(committed) +
                  " its journal committed: it was changed since; restore it, or start again with another --state file",
            false;
   // Bytes past the committed length belong to schedules the journal does not record: they
   // are walked again, so they go.
-  if (::ftruncate(fd_.get(), static_cast<off_t>(committed)) != 0) return fail(why, "truncate the output", path);
-  if (::lseek(fd_.get(), static_cast<off_t>(committed), SEEK_SET) < 0) return fail(why, "seek in the output", path);
+  if (::ftruncate(fd_.get(), static_cast<off_t>(committed)) != 0) return fail(why, "truncate the output", path_);
+  if (::lseek(fd_.get(), static_cast<off_t>(committed), SEEK_SET) < 0) return fail(why, "seek in the output", path_);
   length_ = committed;
   return true;
 }

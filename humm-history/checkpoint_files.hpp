@@ -33,6 +33,12 @@ class unique_fd {
 /// never write one journal.
 class journal_file {
  public:
+  journal_file() = default;
+  journal_file(const journal_file&) = delete;
+  journal_file& operator=(const journal_file&) = delete;
+  /// A journal this object created and never wrote (the batch stopped before it began) is removed.
+  ~journal_file();
+
   /// Opens and locks `path`, creating it empty when missing, and reads it into `text`.
   bool open(const std::string& path, std::string& text, std::string& why);
   /// Cuts the journal to `length` bytes: a torn last line goes before anything is appended.
@@ -46,15 +52,18 @@ class journal_file {
  private:
   std::string path_;
   unique_fd fd_;
+  bool created_ = false, written_ = false;
   unique_fd replaced_;  // the file replace() renamed over, still locked: a batch that opened it before waits
 };
 
 /// The output file of a batch with a journal: only ever appended to at its committed end.
 class output_file {
  public:
-  /// Opens (creating) `path` and cuts it to `committed` bytes, the journal's length. A file
+  /// Opens `path`, creating it when missing; nothing is cut yet.
+  bool open(const std::string& path, std::string& why);
+  /// Cuts the file to `committed` bytes, the journal's length, and appends from there. A file
   /// shorter than that was changed or replaced since, and is refused.
-  bool open(const std::string& path, std::uint64_t committed, std::string& why);
+  bool cut_to(std::uint64_t committed, std::string& why);
   bool append(std::string_view text, std::string& why);
   /// Appends `length` bytes of the file `from`, from its start.
   bool append_file(int from, std::uint64_t length, std::string& why);
