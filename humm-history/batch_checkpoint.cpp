@@ -28,6 +28,11 @@ bool refuse(const std::string& why) {
   return false;
 }
 
+int refused(const std::string& why) {
+  refuse(why);
+  return bad_input;
+}
+
 std::string absolute_path(const std::string& path) {
   return std::filesystem::absolute(path).lexically_normal().string();
 }
@@ -129,9 +134,9 @@ int run_checkpointed_batch(const checkpoint_settings& s, const batch_walk_settin
                            const connection_settings& connection, const output_settings& output) {
   journal_file journal;
   std::string text, why;
-  if (!journal.open(s.state, text, why)) return refuse(why), bad_input;
+  if (!journal.open(s.state, text, why)) return refused(why);
   std::optional<journal_state> recorded;  // none yet: a journal file created empty counts as none
-  if (!text.empty() && !(recorded = parse_journal(text, s.state, why))) return refuse(why), bad_input;
+  if (!text.empty() && !(recorded = parse_journal(text, s.state, why))) return refused(why);
 
   const batch_request request{.identity = identity_of(s, w, ids, output.format),
                               .ids = ids,
@@ -139,7 +144,7 @@ int run_checkpointed_batch(const checkpoint_settings& s, const batch_walk_settin
                               .retry_failed = s.retry_failed,
                               .state_path = s.state};
   const batch_plan plan = plan_batch(recorded, request);
-  if (plan.what == batch_plan::action::refuse) return refuse(plan.message), bad_input;
+  if (plan.what == batch_plan::action::refuse) return refused(plan.message);
   if (plan.what == batch_plan::action::nothing_left) {
     std::cerr << message_line(plan.message) << '\n';
     return plan.failed_left > 0 ? failure : success;
@@ -148,7 +153,7 @@ int run_checkpointed_batch(const checkpoint_settings& s, const batch_walk_settin
   auto ctx = command_context::open(connection, output);
   if (!ctx) return bad_input;
   output_file out;
-  if (!prepare_files(plan, recorded, text.size(), journal, out, s.output, why)) return refuse(why), bad_input;
+  if (!prepare_files(plan, recorded, text.size(), journal, out, s.output, why)) return refused(why);
   checkpointed_job job{.plan = plan,
                        .journal = journal,
                        .output = out,

@@ -154,7 +154,9 @@ command add_batch_command(CLI::App& app) {
       "One schedule's failure never stops the others: each is reported with its id, and the exit code is "
       "then 1. A list with a line that is not an id exits 2 before any request.\n"
       "--shard K/N splits one list among N jobs without overlap: job K keeps the ids whose FNV-1a 64-bit "
-      "hash of the lowercase id (8-4-4-4-12 form), modulo N, is K-1.");
+      "hash of the lowercase id (8-4-4-4-12 form), modulo N, is K-1.\n"
+      "Ctrl-C or SIGTERM stops cleanly (exit 130 or 143; with --state, the same command resumes); a second "
+      "one exits at once.");
   auto a = std::make_shared<batch_args>();
   add_organization_option(*sub, a->organization);
   sub->add_option("--schedules-file", a->schedules_file,
