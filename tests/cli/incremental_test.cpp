@@ -119,6 +119,10 @@ BOOST_AUTO_TEST_CASE(flags_that_do_not_combine_exit_2_before_any_request_or_file
     BOOST_TEST(r.exit_code == 2);
     BOOST_TEST(r.err == "humm-history: " + why + "\n");
   }
+  // A journal to retry that does not exist: refused, and none is left behind.
+  const auto retry = f.api.run(f.command({"--retry-failed"}));
+  BOOST_TEST(retry.exit_code == 2);
+  BOOST_TEST(retry.err == "humm-history: --retry-failed: " + f.state + " holds no journal: nothing to retry\n");
   BOOST_TEST(f.api.server.counters().connections_accepted == 0u);
   BOOST_TEST(!std::filesystem::exists(f.state));
   BOOST_TEST(!std::filesystem::exists(f.output));
