@@ -2,8 +2,6 @@
 // Runs a program with arguments, standard input and environment changes, collecting its
 // exit code and output; or starts it in the background, to signal or kill it while it runs.
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <memory>
 #include <mutex>
