@@ -104,8 +104,11 @@ bool journal_file::replace(std::string_view lines, std::string& why) {
   std::string temporary = path_ + ".new-XXXXXX";
   unique_fd fresh(::mkostemp(temporary.data(), O_CLOEXEC));
   if (!fresh) return fail(why, "create a journal beside", path_);
-  // Locked before it takes the journal's name: a batch that opens the name then finds it taken.
-  const bool written = ::flock(fresh.get(), LOCK_EX) == 0 && ::fchmod(fresh.get(), 0644) == 0 &&
+  // Locked before it takes the journal's name: a batch that opens the name then finds it
+  // taken. It keeps the journal's permissions (mkstemp's are 0600).
+  struct stat old {};
+  const bool written = ::flock(fresh.get(), LOCK_EX) == 0 && ::fstat(fd_.get(), &old) == 0 &&
+                       ::fchmod(fresh.get(), old.st_mode & 07777) == 0 &&
                        write_all(fresh.get(), lines, temporary, why) && sync(fresh.get(), temporary, why);
   if (!written || ::rename(temporary.c_str(), path_.c_str()) != 0) {
     if (why.empty()) fail(why, "replace the journal", path_);

@@ -87,11 +87,12 @@ class checkpointed_batch {
   void start_workers() {
     const std::size_t workers = std::min(job_.concurrency, job_.plan.walks.size());
     for (std::size_t i = 0; i < workers; ++i) {
-      stops_.push_back(std::make_unique<asio::cancellation_signal>());
-      working_.push_back(true);
+      stops_->signals.push_back(std::make_unique<asio::cancellation_signal>());
+      stops_->working.push_back(true);
       ++running_;
-      asio::co_spawn(ctx_.io, worker(), asio::bind_cancellation_slot(stops_.back()->slot(), [this, i](std::exception_ptr e) {
-                       working_[i] = false;
+      const auto slot = stops_->signals.back()->slot();
+      asio::co_spawn(ctx_.io, worker(), asio::bind_cancellation_slot(slot, [this, i](std::exception_ptr e) {
+                       stops_->working[i] = false;
                        if (e && !worker_failure_) {
                          worker_failure_ = e;
                          stop();
@@ -183,13 +184,14 @@ class checkpointed_batch {
   }
 
   // No walk starts any more; those in progress are cancelled from a handler of their own
-  // (never from inside a walk), and their text is dropped.
+  // (never from inside a walk), and their text is dropped. The handler shares the signals:
+  // it may run after the batch has ended.
   void stop() {
     if (stopping_) return;
     stopping_ = true;
-    asio::post(ctx_.io, [this] {
-      for (std::size_t i = 0; i < stops_.size(); ++i)
-        if (working_[i]) stops_[i]->emit(asio::cancellation_type::terminal);
+    asio::post(ctx_.io, [stops = stops_] {
+      for (std::size_t i = 0; i < stops->signals.size(); ++i)
+        if (stops->working[i]) stops->signals[i]->emit(asio::cancellation_type::terminal);
     });
   }
 
@@ -219,8 +221,11 @@ class checkpointed_batch {
   checkpointed_job& job_;
   asio::steady_timer tick_;
   const std::size_t spool_share_;
-  std::vector<std::unique_ptr<asio::cancellation_signal>> stops_;  // one per worker
-  std::vector<bool> working_;
+  struct worker_stops {
+    std::vector<std::unique_ptr<asio::cancellation_signal>> signals;  // one per worker
+    std::vector<bool> working;
+  };
+  std::shared_ptr<worker_stops> stops_ = std::make_shared<worker_stops>();
   std::size_t next_ = 0, running_ = 0, done_ = 0;
   bool stopping_ = false;
   std::string pending_;  // journal lines of schedules appended to the output, not yet committed

@@ -4,38 +4,51 @@
 
 #include "text.hpp"
 
+#include <boost/asio/signal_set.hpp>
+
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
 
 namespace humm_history {
 
+struct interruption::state {
+  state(boost::asio::io_context& io, std::function<void(int)> first_handler, std::string second)
+      : signals(io, SIGINT, SIGTERM), on_first(std::move(first_handler)), second_message(std::move(second)) {}
+
+  boost::asio::signal_set signals;
+  std::function<void(int)> on_first;
+  std::string second_message;
+  int first = 0;
+  bool listening = true;
+};
+
 interruption::interruption(boost::asio::io_context& io, std::function<void(int)> on_first, std::string second_message)
-    : signals_(io, SIGINT, SIGTERM), on_first_(std::move(on_first)), second_message_(std::move(second_message)) {
-  wait();
+    : state_(std::make_shared<state>(io, std::move(on_first), std::move(second_message))) {
+  wait(state_);
 }
 
-void interruption::wait() {
-  // `this` is touched only when a signal came: a wait cancelled by stop_listening() may
-  // complete after this object is gone.
-  signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    if (first_ != 0) {
-      std::cerr << message_line(second_message_) << std::endl;
+void interruption::wait(const std::shared_ptr<state>& s) {
+  s->signals.async_wait([s](const boost::system::error_code& ec, int signal) {
+    if (ec || !s->listening) return;
+    if (s->first != 0) {
+      std::cerr << message_line(s->second_message) << std::endl;
       std::_Exit(128 + signal);
     }
-    first_ = signal;
-    wait();  // before on_first_, so that a second signal is caught however long the first takes
-    on_first_(signal);
+    s->first = signal;
+    wait(s);  // before on_first, so that a second signal is caught however long the first takes
+    s->on_first(signal);
   });
 }
 
-std::string interruption::name() const { return first_ == SIGTERM ? "SIGTERM" : "SIGINT"; }
+int interruption::received() const { return state_->first; }
 
 void interruption::stop_listening() {
+  if (!state_->listening) return;
+  state_->listening = false;
   boost::system::error_code ignored;
-  signals_.clear(ignored);  // restores the default actions
-  signals_.cancel(ignored);
+  state_->signals.clear(ignored);  // restores the default actions
+  state_->signals.cancel(ignored);
 }
 
 }  // namespace humm_history

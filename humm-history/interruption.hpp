@@ -4,9 +4,9 @@
 // exits at once, for a user who will not wait.
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace humm_history {
@@ -21,21 +21,19 @@ class interruption {
   interruption& operator=(const interruption&) = delete;
 
   /// The first signal received, or 0.
-  int received() const { return first_; }
+  int received() const;
   /// 128 + the first signal: what a shell shows for a process the signal ended.
-  int exit_code() const { return 128 + first_; }
-  /// "SIGINT" or "SIGTERM", for messages.
-  std::string name() const;
-  /// Back to the default actions (the signal ends the process), and lets io.run() return.
+  int exit_code() const { return 128 + received(); }
+  /// Back to the default actions (a signal ends the process), and lets io.run() return. A
+  /// signal already received but not yet handled is then ignored: `on_first` may refer to
+  /// what no longer exists.
   void stop_listening();
 
  private:
-  void wait();
+  struct state;
+  static void wait(const std::shared_ptr<state>& s);
 
-  boost::asio::signal_set signals_;
-  std::function<void(int)> on_first_;
-  std::string second_message_;
-  int first_ = 0;
+  std::shared_ptr<state> state_;  // shared with the pending wait, which may complete after this object is gone
 };
 
 }  // namespace humm_history
