@@ -128,4 +128,17 @@ BOOST_AUTO_TEST_CASE(flags_that_do_not_combine_exit_2_before_any_request_or_file
   BOOST_TEST(!std::filesystem::exists(f.output));
 }
 
+BOOST_AUTO_TEST_CASE(an_output_that_cannot_be_opened_exits_2_and_leaves_no_journal) {
+  resume_fixture f(1);
+  const std::string missing = f.dir.path + "/no/such/dir/runs.ndjson";
+  const auto plain = f.api.run({"batch", "--org", f.api.org, "--schedules-file", f.ids, "--output", missing});
+  BOOST_TEST(plain.exit_code == 2);
+  BOOST_TEST(plain.err == "humm-history: --output: cannot open '" + missing + "': No such file or directory\n");
+  const auto journaled = f.api.run(f.command({"--output", missing}));
+  BOOST_TEST(journaled.exit_code == 2);
+  BOOST_TEST(journaled.err == "humm-history: cannot open the output '" + missing + "': No such file or directory\n");
+  BOOST_TEST(!std::filesystem::exists(f.state));
+  BOOST_TEST(f.api.server.counters().requests == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
