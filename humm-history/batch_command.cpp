@@ -1,9 +1,12 @@
 // humm-history batch --org ORG [--schedules-file FILE | -] [--concurrency N] [--shard K/N]:
-// the run histories of many schedules, several walks at a time.
+// the run histories of many schedules, several walks at a time. With --state, the batch
+// with a journal of batch_checkpoint.*.
 
+#include "batch_checkpoint.hpp"
 #include "command_context.hpp"
 #include "commands.hpp"
 #include "input.hpp"
+#include "interruption.hpp"
 #include "job_runner.hpp"
 #include "schedule_list.hpp"
 #include "text.hpp"
@@ -37,6 +40,7 @@ struct batch_args {
   std::optional<std::chrono::milliseconds> deadline;
   connection_settings connection;
   output_settings output;
+  checkpoint_settings checkpoint;
 };
 
 // The ids this job walks, or nullopt after printing why (exit 2): every line that is not an
@@ -126,11 +130,23 @@ asio::awaitable<int> batch(command_context& ctx, const batch_args& a, std::vecto
     }
   };
   auto on_done = [&](const ha::schedule_walk_result& result) { consumer.done(result); };
-  const ha::walk_options options{.organization_id = a.organization, .page_size = a.page_size, .timeout = a.deadline};
+  // Ctrl-C or SIGTERM stops the walks the same way, and what they walked is written.
+  interruption signals(
+      ctx.io,
+      [&](int) {
+        ctx.error("interrupted: stopping; the output holds the runs walked so far (a second signal exits at once)");
+        stopping = true;
+        stop->emit(asio::cancellation_type::terminal);
+      },
+      "interrupted again: exiting at once");
+  const ha::walk_options options{
+      .organization_id = a.organization, .page_size = a.page_size, .timeout = a.deadline, .since = a.checkpoint.since_time};
   const auto results = co_await asio::co_spawn(
       ctx.io, ha::walk_schedules(ctx.client, std::move(ids), options, a.concurrency, on_run, on_done),
       asio::bind_cancellation_slot(stop->slot(), asio::use_awaitable));
   writer->finish();
+  signals.stop_listening();
+  if (signals.received()) co_return signals.exit_code();
   co_return stopping ? success : report(ctx, results);
 }
 
@@ -145,7 +161,9 @@ command add_batch_command(CLI::App& app) {
       "--shard K/N splits one list among N jobs without overlap: job K keeps the ids whose FNV-1a 64-bit "
       "hash of the lowercase id (8-4-4-4-12 form), modulo N, is K-1. --shard auto takes K-1 from "
       "JOB_COMPLETION_INDEX and N from HUMM_SHARD_COUNT (a Kubernetes Indexed Job), or K-1 from "
-      "SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN and N from SLURM_ARRAY_TASK_COUNT (a Slurm job array).");
+      "SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN and N from SLURM_ARRAY_TASK_COUNT (a Slurm job array).\n"
+      "Ctrl-C or SIGTERM stops cleanly (exit 130 or 143; with --state, the same command resumes); a second "
+      "one exits at once.");
   auto a = std::make_shared<batch_args>();
   add_organization_option(*sub, a->organization);
   sub->add_option("--schedules-file", a->schedules_file,
@@ -161,10 +179,16 @@ command add_batch_command(CLI::App& app) {
   add_deadline_option(*sub, a->deadline, "each schedule's walk");
   add_connection_options(*sub, a->connection);
   add_output_options(*sub, a->output, true);
+  add_checkpoint_options(*sub, a->checkpoint);
 
   return [a] {
+    if (!check_checkpoint_settings(a->checkpoint, a->output)) return int{bad_input};
     auto ids = load_ids(*a);
     if (!ids) return int{bad_input};
+    if (!a->checkpoint.state.empty())
+      return run_checkpointed_batch(a->checkpoint, {a->organization, a->concurrency, a->page_size, a->deadline},
+                                    std::move(*ids), a->connection, a->output);
+    if (!redirect_output(a->checkpoint)) return int{bad_input};
     auto ctx = command_context::open(a->connection, a->output);
     if (!ctx) return int{bad_input};
     if (a->output.progress || isatty(STDERR_FILENO)) ctx->status.enable(ids->size());

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <map>
 #include <stdexcept>
 
@@ -46,10 +47,14 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
   return result;
 }
 
-}  // namespace
+// A child started with pipes on its standard input, output and error.
+struct started_child {
+  pid_t pid = -1;
+  int in = -1, out = -1, err = -1;  // the parent's ends
+  std::chrono::steady_clock::time_point started{};
+};
 
-process_result run_process(const std::string& program, const std::vector<std::string>& args,
-                           const process_options& options) {
+started_child start(const std::string& program, const std::vector<std::string>& args, const process_options& options) {
   std::vector<std::string> argv_strings{program};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<std::string> env_strings = child_environment(options);
@@ -57,10 +62,11 @@ process_result run_process(const std::string& program, const std::vector<std::st
 
   int in[2], out[2], err[2];
   if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
-  const auto started = std::chrono::steady_clock::now();
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
+  started_child child;
+  child.started = std::chrono::steady_clock::now();
+  child.pid = fork();
+  if (child.pid < 0) throw std::runtime_error("fork failed");
+  if (child.pid == 0) {
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
@@ -71,21 +77,27 @@ process_result run_process(const std::string& program, const std::vector<std::st
   close(in[0]);
   close(out[1]);
   close(err[1]);
+  child.in = in[1];
+  child.out = out[0];
+  child.err = err[0];
+  return child;
+}
 
-  // Feed stdin and drain both outputs together, so that no pipe fills up and blocks.
+// Feeds stdin and drains both outputs together, so that no pipe fills up and blocks, until
+// the child closes its outputs (or is killed at the timeout). The child is not reaped.
+void collect(started_child& child, const process_options& options, process_result& result) {
   signal(SIGPIPE, SIG_IGN);
-  process_result result;
   std::size_t written = 0;
-  int stdin_fd = in[1];
+  int stdin_fd = child.in;
   if (options.input.empty()) close(stdin_fd), stdin_fd = -1;
   std::array<char, 65536> buffer;
   int open_outputs = 2;
-  const auto deadline = started + options.timeout;
+  const auto deadline = child.started + options.timeout;
   while (open_outputs > 0) {
-    pollfd fds[3] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}, {stdin_fd, POLLOUT, 0}};
+    pollfd fds[3] = {{child.out, POLLIN, 0}, {child.err, POLLIN, 0}, {stdin_fd, POLLOUT, 0}};
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
-      kill(pid, SIGKILL);
+      kill(child.pid, SIGKILL);
       result.timed_out = true;
       break;
     }
@@ -99,7 +111,7 @@ process_result run_process(const std::string& program, const std::vector<std::st
                               options.close_stdout_after_lines;
       if (n <= 0 || enough) {
         close(fds[i].fd);
-        (i == 0 ? out[0] : err[0]) = -1;
+        (i == 0 ? child.out : child.err) = -1;
         --open_outputs;
       }
     }
@@ -109,13 +121,65 @@ process_result run_process(const std::string& program, const std::vector<std::st
       if (n <= 0 || written == options.input.size()) close(stdin_fd), stdin_fd = -1;
     }
   }
-  for (int fd : {stdin_fd, out[0], err[0]})
+  for (int fd : {stdin_fd, child.out, child.err})
     if (fd >= 0) close(fd);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  result.elapsed = std::chrono::steady_clock::now() - started;
+}
+
+void take_status(int status, const started_child& child, process_result& result) {
+  result.elapsed = std::chrono::steady_clock::now() - child.started;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+process_result run_process(const std::string& program, const std::vector<std::string>& args,
+                           const process_options& options) {
+  started_child child = start(program, args, options);
+  process_result result;
+  collect(child, options, result);
+  int status = 0;
+  waitpid(child.pid, &status, 0);
+  take_status(status, child, result);
   return result;
+}
+
+struct background_process::child : started_child {};
+
+background_process::background_process(const std::string& program, const std::vector<std::string>& args,
+                                       const process_options& options)
+    : child_(std::make_unique<child>(child{start(program, args, options)})) {
+  collector_ = std::thread([this, options] {
+    collect(*child_, options, result_);
+    // Waits for the end without reaping: until reaped, the id cannot name another process.
+    siginfo_t info{};
+    while (waitid(P_PID, child_->pid, &info, WEXITED | WNOWAIT) != 0 && errno == EINTR) {
+    }
+    std::lock_guard lock(mutex_);
+    int status = 0;
+    waitpid(child_->pid, &status, 0);
+    take_status(status, *child_, result_);
+    reaped_ = true;
+  });
+}
+
+background_process::~background_process() {
+  signal(SIGKILL);
+  if (collector_.joinable()) collector_.join();
+}
+
+void background_process::signal(int signal) {
+  std::lock_guard lock(mutex_);
+  if (!reaped_) kill(child_->pid, signal);
+}
+
+bool background_process::ended() const {
+  std::lock_guard lock(mutex_);
+  return reaped_;
+}
+
+process_result background_process::wait() {
+  if (collector_.joinable()) collector_.join();
+  return result_;
 }
 
 }  // namespace humm_test
