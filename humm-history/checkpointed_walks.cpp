@@ -200,11 +200,14 @@ class checkpointed_batch {
     stop();
   }
 
+  // The batch's exit code is its worst failure's, as without a journal (batch_command.cpp);
+  // schedules that failed in an earlier run count as worth retrying: --retry-failed is there.
   int report(const interruption& signals) {
+    int code = job_.plan.failed_left > 0 || !file_error_.empty() ? failure : success;
     for (const failed_walk& f : failures_) {
       ha::error_details details = f.details;
       details.resume_offset.reset();  // --retry-failed resumes it, not walk --start-offset
-      ctx_.fail(ha::api_error(f.error, details), "schedule " + f.schedule_id);
+      code = worst_exit_code(code, ctx_.fail(ha::api_error(f.error, details), "schedule " + f.schedule_id));
     }
     const std::size_t failed = failures_.size() + job_.plan.failed_left;
     if (failed > 0)
@@ -214,7 +217,7 @@ class checkpointed_batch {
                  ": --retry-failed walks them again from where they stopped");
     if (!file_error_.empty()) ctx_.error(file_error_ + "; the journal holds what was committed before");
     if (signals.received()) return signals.exit_code();
-    return failed > 0 || !file_error_.empty() ? failure : success;
+    return code;
   }
 
   command_context& ctx_;

@@ -141,4 +141,16 @@ BOOST_FIXTURE_TEST_CASE(a_batch_exits_with_its_worst_failure_whatever_the_order_
   BOOST_TEST(transient_only.err.find("humm-history: 1 of 2 schedules failed") != std::string::npos, transient_only.err);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_batch_with_a_journal_exits_with_its_worst_failure_too, exit_codes_fixture) {
+  const std::string unknown = "00000000-0000-4000-8000-000000000404";  // 404: permanent
+  const temp_file list(id_of(data) + "\n" + unknown + "\n");
+  const temp_file output(""), state("");
+  std::remove(state.path.c_str());  // a journal begins where none is
+  api.server.push_fault({.status = 503});
+  const auto r = api.run({"batch", "--org", api.org, "--schedules-file", list.path, "--concurrency", "1", "--retries",
+                          "0", "--output", output.path, "--state", state.path});
+  BOOST_TEST(r.exit_code == 3, r.err);
+  BOOST_TEST(r.err.find("HTTP 503") != std::string::npos, r.err);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
