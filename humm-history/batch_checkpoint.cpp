@@ -81,7 +81,8 @@ void add_checkpoint_options(CLI::App& sub, checkpoint_settings& s) {
       ->type_name("FILE")
       ->group(group);
   sub.add_flag("--retry-failed", s.retry_failed,
-               "Walk only the schedules the journal records as failed, from where they stopped")
+               "Walk only the schedules the journal records as failed, from where they stopped (once the batch "
+               "has ended, the same command without it does so too)")
       ->group(group);
   sub.add_option("--since", s.since,
                  "Only runs created at or after TIME: RFC 3339, or a duration back from now (30m, 24h, 7d)")

@@ -173,14 +173,26 @@ BOOST_AUTO_TEST_CASE(a_resume_walks_the_schedules_without_a_record_and_leaves_fa
 }
 
 BOOST_AUTO_TEST_CASE(a_finished_generation_leaves_nothing_to_do_without_incremental) {
+  const journal_state state =
+      parse(header_line(header_for({a, b})) + record_line(done(a, 100)) + record_line(done(b, 200)) + end_line(200));
+  const batch_plan plan = plan_batch(state, request_for({a, b}));
+  BOOST_TEST((plan.what == batch_plan::action::nothing_left));
+  BOOST_TEST(plan.failed_left == 0u);
+  BOOST_TEST(plan.message ==
+             "nothing left to do: the batch in state.jsonl walked all its 2 schedules (generation 1); "
+             "--incremental fetches what is new");
+}
+
+BOOST_AUTO_TEST_CASE(a_finished_generation_with_failed_schedules_run_again_retries_them_as_retry_failed_does) {
   const journal_state state = parse(header_line(header_for({a, b})) + record_line(done(a, 100)) +
                                     record_line(failed(b, 200)) + end_line(200));
   const batch_plan plan = plan_batch(state, request_for({a, b}));
-  BOOST_TEST((plan.what == batch_plan::action::nothing_left));
-  BOOST_TEST(plan.failed_left == 1u);
-  BOOST_TEST(plan.message ==
-             "nothing left to do: the batch in state.jsonl walked all its 2 schedules (generation 1); "
-             "1 failed: --retry-failed walks them again");
+  BOOST_TEST((plan.what == batch_plan::action::walk));
+  BOOST_TEST(!plan.new_generation);
+  BOOST_TEST_REQUIRE(plan.walks.size() == 1u);
+  BOOST_TEST(plan.walks[0].schedule_id == b);
+  BOOST_TEST(plan.walks[0].start_offset == 20);
+  BOOST_TEST(plan.failed_left == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(other_arguments_are_refused_naming_the_first_that_differs) {

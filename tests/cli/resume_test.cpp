@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(failed_schedules_are_recorded_and_retry_failed_completes_th
   BOOST_TEST(failed.exit_code == 1);
   const std::string flaky = id_of(f.schedules[1]);
   BOOST_TEST(failed.err.find("humm-history: schedule " + flaky + ": ") == 0u, failed.err);
-  BOOST_TEST(failed.err.find("humm-history: 1 of 3 schedules failed: --retry-failed walks them again") !=
+  BOOST_TEST(failed.err.find("humm-history: 1 of 3 schedules failed: the same command walks them again") !=
              std::string::npos);
   json::object record;
   for (const auto& line : f.journal())
@@ -163,9 +163,6 @@ BOOST_AUTO_TEST_CASE(failed_schedules_are_recorded_and_retry_failed_completes_th
   // Three new runs push the committed ones onto the pages after the resume offset.
   f.api.server.insert_runs_at_head(f.schedules[1].schedule.id, 3);
   f.api.server.reset_counters();
-  const auto plain = f.api.run(f.command());
-  BOOST_TEST(plain.exit_code == 1);
-  BOOST_TEST(plain.err.find("1 failed: --retry-failed walks them again") != std::string::npos, plain.err);
   const auto retried = f.api.run(f.command({"--retry-failed"}));
   BOOST_TEST(retried.exit_code == 0, retried.err);
   BOOST_TEST(f.output_runs() == f.every_run(), boost::test_tools::per_element());
@@ -178,6 +175,45 @@ BOOST_AUTO_TEST_CASE(failed_schedules_are_recorded_and_retry_failed_completes_th
   const auto again = f.api.run(f.command({"--retry-failed"}));
   BOOST_TEST(again.exit_code == 0);
   BOOST_TEST(again.err == "humm-history: nothing to retry: no schedule failed in " + f.state + "\n");
+}
+
+// A job runner (Kubernetes Job, Slurm --requeue) retries a failed shard by running the same
+// command again: once the generation has ended, that walks the failed schedules again.
+BOOST_AUTO_TEST_CASE(the_same_command_run_again_retries_a_schedule_that_failed_with_503_and_completes_the_output_once) {
+  resume_fixture f(3);
+  f.api.server.push_fault({.times = 2 + 2});  // the second schedule's third page: an outage
+  f.api.server.push_fault({.status = 503});
+  const auto failed = f.api.run(f.command({"--concurrency", "1", "--retries", "0"}));
+  BOOST_TEST(failed.exit_code == 1, failed.err);
+  BOOST_TEST(f.ended());
+  BOOST_TEST(f.recorded("failed").contains(id_of(f.schedules[1])));
+
+  f.api.server.reset_counters();
+  const auto rerun = f.api.run(f.command({"--concurrency", "1", "--retries", "0"}));
+  BOOST_TEST(rerun.exit_code == 0, rerun.err);
+  BOOST_TEST(f.output_runs() == f.every_run(), boost::test_tools::per_element());
+  BOOST_TEST(lines_of(read_file(f.output)).size() == f.every_run().size());
+  BOOST_TEST(f.api.server.counters().requests == 2u);  // offsets 20 and 30 of the failed schedule only
+  BOOST_TEST(f.recorded("done").contains(id_of(f.schedules[1])));
+
+  const auto done = f.api.run(f.command());
+  BOOST_TEST(done.exit_code == 0);
+  BOOST_TEST(done.err.find("nothing left to do") != std::string::npos, done.err);
+}
+
+BOOST_AUTO_TEST_CASE(the_same_command_run_again_on_a_schedule_that_fails_with_404_exits_3) {
+  resume_fixture f(2);
+  f.api.server.push_fault({.times = 2});  // the first schedule's pages, then the second's first
+  f.api.server.push_fault({.status = 404, .times = 2});
+  const auto failed = f.api.run(f.command({"--concurrency", "1", "--retries", "0"}));
+  BOOST_TEST(failed.exit_code == 3, failed.err);
+  BOOST_TEST(f.ended());
+
+  // The 404 is still there: the rerun walks it again and exits with its code, not 1.
+  f.api.server.push_fault({.status = 404});
+  const auto rerun = f.api.run(f.command({"--concurrency", "1", "--retries", "0"}));
+  BOOST_TEST(rerun.exit_code == 3, rerun.err);
+  BOOST_TEST(f.recorded("failed").contains(id_of(f.schedules[1])));
 }
 
 BOOST_AUTO_TEST_CASE(a_csv_output_resumes_with_one_header_and_every_run_once) {
