@@ -154,7 +154,11 @@ int run_checkpointed_batch(const checkpoint_settings& s, const batch_walk_settin
   auto ctx = command_context::open(connection, output);
   if (!ctx) return bad_input;
   output_file out;
-  if (!prepare_files(plan, recorded, text.size(), journal, out, s.output, why)) return refused(why);
+  if (!prepare_files(plan, recorded, text.size(), journal, out, s.output, why)) {
+    if (!out.in_use()) return refused(why);
+    std::cerr << message_line(why) << '\n';
+    return failure;  // the other batch ends, and a retry then may succeed
+  }
   checkpointed_job job{.plan = plan,
                        .journal = journal,
                        .output = out,

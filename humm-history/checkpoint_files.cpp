@@ -133,6 +133,13 @@ bool output_file::open(const std::string& path, std::string& why) {
   struct stat info {};
   if (::fstat(fd_.get(), &info) != 0) return fail(why, "read the output", path);
   if (!S_ISREG(info.st_mode)) return why = "--output: '" + path + "' is not a regular file (a journal needs one)", false;
+  // Two batches with their own --state but one --output would cut back and append to each
+  // other's runs: the output is locked for as long as this object lives, as the journal is.
+  if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK) return fail(why, "lock the output", path);
+    in_use_ = true;
+    return why = "--output: '" + path + "' is in use by another humm-history batch (another --state)", false;
+  }
   // A file just created must survive a crash as the journal's lines about it do.
   return sync_directory(directory_of(path), why);
 }

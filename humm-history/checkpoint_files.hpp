@@ -56,13 +56,17 @@ class journal_file {
   unique_fd replaced_;  // the file replace() renamed over, still locked: a batch that opened it before waits
 };
 
-/// The output file of a batch with a journal: only ever appended to at its committed end.
+/// The output file of a batch with a journal: only ever appended to at its committed end,
+/// and locked (flock) for as long as this object lives, so that two batches never write it.
 class output_file {
  public:
-  /// Opens `path`, creating it when missing; nothing is cut yet.
+  /// Opens and locks `path`, creating it when missing; nothing is cut yet.
   bool open(const std::string& path, std::string& why);
+  /// Whether open() failed because another batch holds the lock (a later retry may succeed).
+  bool in_use() const { return in_use_; }
   /// Cuts the file to `committed` bytes, the journal's length, and appends from there. A file
-  /// shorter than that was changed or replaced since, and is refused.
+  /// shorter than that was changed since, and is refused; one replaced by a file at least as
+  /// long is not noticed (the journal records no file identity).
   bool cut_to(std::uint64_t committed, std::string& why);
   bool append(std::string_view text, std::string& why);
   /// Appends `length` bytes of the file `from`, from its start.
@@ -76,6 +80,7 @@ class output_file {
   std::string path_;
   unique_fd fd_;
   std::uint64_t length_ = 0;
+  bool in_use_ = false;
 };
 
 /// One schedule's text, held until the schedule ends, so that each schedule reaches the output

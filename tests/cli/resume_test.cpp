@@ -216,6 +216,21 @@ BOOST_AUTO_TEST_CASE(the_same_command_run_again_on_a_schedule_that_fails_with_40
   BOOST_TEST(f.recorded("failed").contains(id_of(f.schedules[1])));
 }
 
+BOOST_AUTO_TEST_CASE(a_second_batch_with_another_state_but_the_same_output_exits_1_naming_the_output) {
+  resume_fixture f(2);
+  f.api.server.push_fault({.delay = 500ms, .times = 1000});
+  auto first = f.start();
+  BOOST_TEST_REQUIRE(wait_until([&] { return first->ended() || !f.journal().empty(); }));  // its files are prepared
+  const std::string other_state = f.dir.path + "/other.jsonl";
+  const auto second = f.api.run(f.command({"--state", other_state}));
+  BOOST_TEST(second.exit_code == 1, second.err);
+  BOOST_TEST(second.err == "humm-history: --output: '" + f.output +
+                               "' is in use by another humm-history batch (another --state)\n");
+  BOOST_TEST(!std::filesystem::exists(other_state));  // the journal it created is removed
+  BOOST_TEST(first->wait().exit_code == 0);
+  BOOST_TEST(f.output_runs() == f.every_run(), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(a_csv_output_resumes_with_one_header_and_every_run_once) {
   resume_fixture f(3);
   const std::vector<std::string> csv{"--format", "csv", "--concurrency", "1"};
