@@ -66,16 +66,24 @@ std::string directory_of(const std::string& path) {
   return parent.empty() ? "." : parent.string();
 }
 
+// Only the file this object created and still has open is removed: another batch, or the
+// user, may have put another file at the path since (a rename over it), and that one stays.
+// (A rename between this check and the unlink remains possible, but only in that instant.)
 journal_file::~journal_file() {
-  if (created_ && !written_) ::unlink(path_.c_str());
+  if (!created_ || written_) return;
+  struct stat at_path {}, ours {};
+  if (::stat(path_.c_str(), &at_path) == 0 && ::fstat(fd_.get(), &ours) == 0 && at_path.st_dev == ours.st_dev &&
+      at_path.st_ino == ours.st_ino)
+    ::unlink(path_.c_str());
 }
 
 bool journal_file::open(const std::string& path, std::string& text, std::string& why) {
   path_ = path;
   fd_ = unique_fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  bool creating = false;
   if (!fd_ && errno == ENOENT) {
     fd_ = unique_fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    created_ = bool(fd_);
+    creating = bool(fd_);
   }
   if (!fd_) return fail(why, "open the journal", path);
   struct stat info {};
@@ -85,6 +93,9 @@ bool journal_file::open(const std::string& path, std::string& text, std::string&
     if (errno == EWOULDBLOCK) return why = "--state: '" + path + "' is in use by another humm-history batch", false;
     return fail(why, "lock the journal", path);
   }
+  // Ours to remove only once locked: a batch that opened the new file and locked it first
+  // owns it, and this one's destructor must leave it.
+  created_ = creating;
   std::array<char, 65536> buffer;
   for (ssize_t n; (n = ::read(fd_.get(), buffer.data(), buffer.size())) != 0;) {
     if (n < 0 && errno == EINTR) continue;

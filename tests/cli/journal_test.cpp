@@ -1,8 +1,11 @@
 // The pure parts of `batch --state`, directly: the journal's lines read back, torn and
 // corrupt lines, what an invocation walks (resume, retry, a new generation, a refusal), the
-// runs a retried walk leaves out, and the --since and --overlap values.
+// runs a retried walk leaves out, and the --since and --overlap values; and the journal file's
+// removal when a batch that created it stops before writing it.
 
+#include "checkpoint_files.hpp"
 #include "journal.hpp"
+#include "resume_fixture.hpp"
 #include "resume_plan.hpp"
 #include "time_window.hpp"
 #include "walk_record.hpp"
@@ -12,6 +15,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdio>
+#include <filesystem>
 
 using namespace humm_history;
 namespace ha = humm::analyst;
@@ -287,6 +291,26 @@ BOOST_AUTO_TEST_CASE(since_takes_rfc_3339_or_a_duration_back_from_now) {
   }
   BOOST_TEST((parse_duration("30m") == std::optional(30min)));
   BOOST_TEST(!parse_duration("99999999999d").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_journal_created_and_never_written_is_removed_unless_another_file_took_its_path) {
+  humm_test::temp_directory dir;
+  const std::string path = dir.path + "/state.jsonl";
+  std::string text, why;
+  {
+    journal_file journal;
+    BOOST_TEST_REQUIRE(journal.open(path, text, why), why);
+  }
+  BOOST_TEST(!std::filesystem::exists(path));
+
+  {
+    journal_file journal;
+    BOOST_TEST_REQUIRE(journal.open(path, text, why), why);
+    // Another batch's journal renamed over the path meanwhile: it is not ours to remove.
+    humm_test::write_file(dir.path + "/other", "{\"humm_history_batch_journal\":1}\n");
+    std::filesystem::rename(dir.path + "/other", path);
+  }
+  BOOST_TEST(std::filesystem::exists(path));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
