@@ -114,6 +114,9 @@ bool check_checkpoint_settings(checkpoint_settings& s, output_settings& output) 
     std::string why;
     const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
     if (!(s.since_time = parse_since(*s.since, now, why))) return refuse(why);
+    // Taken (a clock behind the server's is no error), but likely a mistake: no run is new enough.
+    if (*s.since_time > now)
+      std::cerr << message_line("warning: --since " + *s.since + " is in the future: no run is that new yet") << '\n';
   }
   if (!s.output.empty() && output.format.empty()) output.format = "ndjson";
   if (journal && output.format != "ndjson" && output.format != "csv")

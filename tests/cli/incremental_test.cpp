@@ -103,6 +103,9 @@ BOOST_AUTO_TEST_CASE(flags_that_do_not_combine_exit_2_before_any_request_or_file
       {{"--output", f.output, "--state", f.state, "--overlap", "2h"}, "--overlap applies to --incremental only"},
       {{"--output", f.output, "--state", f.state, "--incremental", "--overlap", "2 hours"},
        "--overlap: expected a duration (90s, 30m, 24h, 7d), got \"2 hours\""},
+      {{"--since", "365001d"},  // more than 1,000 years: a typo
+       "--since: expected an RFC 3339 date-time (2026-11-01T06:00:00Z) or a duration back from now (90s, 30m, 24h, "
+       "7d), got \"365001d\""},
       {{"--since", "last tuesday"},
        "--since: expected an RFC 3339 date-time (2026-11-01T06:00:00Z) or a duration back from now (90s, 30m, 24h, "
        "7d), got \"last tuesday\""},
@@ -126,6 +129,17 @@ BOOST_AUTO_TEST_CASE(flags_that_do_not_combine_exit_2_before_any_request_or_file
   BOOST_TEST(f.api.server.counters().connections_accepted == 0u);
   BOOST_TEST(!std::filesystem::exists(f.state));
   BOOST_TEST(!std::filesystem::exists(f.output));
+}
+
+BOOST_AUTO_TEST_CASE(a_since_in_the_future_is_taken_with_a_one_line_warning) {
+  resume_fixture f(1);
+  const auto r = f.api.run(f.command({"--since", "2999-01-01T00:00:00Z"}));
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(r.err == "humm-history: warning: --since 2999-01-01T00:00:00Z is in the future: no run is that new yet\n");
+  BOOST_TEST(f.output_runs().empty());
+  const auto past = f.api.run(f.command({"--since", "24h", "--state", f.dir.path + "/past.jsonl", "--output",
+                                         f.dir.path + "/past.ndjson"}));
+  BOOST_TEST(past.err.find("warning") == std::string::npos, past.err);
 }
 
 BOOST_AUTO_TEST_CASE(an_output_that_cannot_be_opened_exits_2_and_leaves_no_journal) {

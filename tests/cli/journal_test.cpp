@@ -293,6 +293,23 @@ BOOST_AUTO_TEST_CASE(since_takes_rfc_3339_or_a_duration_back_from_now) {
   BOOST_TEST(!parse_duration("99999999999d").has_value());
 }
 
+BOOST_AUTO_TEST_CASE(since_goes_back_to_year_0_and_no_further_and_durations_up_to_1000_years) {
+  std::string why;
+  // Year 0 is a leap year: 366 days before 0001-01-01.
+  const ha::timestamp year_1 = at("0001-01-01T00:00:00Z");
+  BOOST_TEST((parse_since("366d", year_1, why) == year_1 - std::chrono::days(366)));
+  BOOST_TEST(!parse_since("367d", year_1, why).has_value());
+  BOOST_TEST(why == "--since: 367d back from now is before year 0");
+  BOOST_TEST(!parse_since("31622401s", year_1, why).has_value());
+
+  BOOST_TEST((parse_duration("365000d") == std::optional<std::chrono::seconds>(std::chrono::days(365'000))));
+  BOOST_TEST(!parse_duration("365001d").has_value());
+  BOOST_TEST(!parse_duration("8760001h").has_value());
+  const ha::timestamp now = at("2026-11-30T12:00:00Z");
+  BOOST_TEST(!parse_since("365001d", now, why).has_value());
+  BOOST_TEST(why.find("--since: expected") == 0u, why);
+}
+
 BOOST_AUTO_TEST_CASE(a_journal_created_and_never_written_is_removed_unless_another_file_took_its_path) {
   humm_test::temp_directory dir;
   const std::string path = dir.path + "/state.jsonl";
