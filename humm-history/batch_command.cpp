@@ -188,9 +188,11 @@ command add_batch_command(CLI::App& app) {
     if (!a->checkpoint.state.empty())
       return run_checkpointed_batch(a->checkpoint, {a->organization, a->concurrency, a->page_size, a->deadline},
                                     std::move(*ids), a->connection, a->output);
-    if (!redirect_output(a->checkpoint)) return int{bad_input};
+    // The client first: a command refused for its token or base URL leaves the user's --output
+    // file as it was, since truncating it is the first thing redirect_output does.
     auto ctx = command_context::open(a->connection, a->output);
     if (!ctx) return int{bad_input};
+    if (!redirect_output(a->checkpoint)) return int{bad_input};
     if (a->output.progress || isatty(STDERR_FILENO)) ctx->status.enable(ids->size());
     return ctx->run([&] { return batch(*ctx, *a, std::move(*ids)); });
   };

@@ -142,6 +142,14 @@ BOOST_AUTO_TEST_CASE(a_since_in_the_future_is_taken_with_a_one_line_warning) {
   BOOST_TEST(past.err.find("warning") == std::string::npos, past.err);
 }
 
+BOOST_AUTO_TEST_CASE(a_batch_without_a_token_exits_2_and_leaves_its_output_file_untouched) {
+  resume_fixture f(1);
+  write_file(f.output, "last night's runs\n");
+  const auto r = f.api.run({"batch", "--org", f.api.org, "--schedules-file", f.ids, "--output", f.output}, clean_env());
+  BOOST_TEST(r.exit_code == 2, r.err);
+  BOOST_TEST(read_file(f.output) == "last night's runs\n");
+}
+
 BOOST_AUTO_TEST_CASE(an_output_that_cannot_be_opened_exits_2_and_leaves_no_journal) {
   resume_fixture f(1);
   const std::string missing = f.dir.path + "/no/such/dir/runs.ndjson";
