@@ -33,6 +33,13 @@ int refused(const std::string& why) {
   return bad_input;
 }
 
+// A journal or output that could not be prepared: 1 when a retry may succeed (another batch
+// holds it, the disk is full, an I/O error), 2 when the arguments must change.
+int file_refused(const std::string& why) {
+  refuse(why);
+  return last_failure_worth_retrying() ? failure : bad_input;
+}
+
 std::string absolute_path(const std::string& path) {
   return std::filesystem::absolute(path).lexically_normal().string();
 }
@@ -138,7 +145,7 @@ int run_checkpointed_batch(const checkpoint_settings& s, const batch_walk_settin
                            const connection_settings& connection, const output_settings& output) {
   journal_file journal;
   std::string text, why;
-  if (!journal.open(s.state, text, why)) return refused(why);
+  if (!journal.open(s.state, text, why)) return file_refused(why);
   std::optional<journal_state> recorded;  // none yet: a journal file created empty counts as none
   if (!text.empty() && !(recorded = parse_journal(text, s.state, why))) return refused(why);
 
@@ -157,11 +164,7 @@ int run_checkpointed_batch(const checkpoint_settings& s, const batch_walk_settin
   auto ctx = command_context::open(connection, output);
   if (!ctx) return bad_input;
   output_file out;
-  if (!prepare_files(plan, recorded, text.size(), journal, out, s.output, why)) {
-    if (!out.in_use()) return refused(why);
-    std::cerr << message_line(why) << '\n';
-    return failure;  // the other batch ends, and a retry then may succeed
-  }
+  if (!prepare_files(plan, recorded, text.size(), journal, out, s.output, why)) return file_refused(why);
   checkpointed_job job{.plan = plan,
                        .journal = journal,
                        .output = out,

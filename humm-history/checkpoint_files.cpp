@@ -18,8 +18,19 @@ namespace humm_history {
 
 namespace {
 
+// The errno of the last failure, for last_failure_worth_retrying(); 0 for a refusal of the
+// file itself (not a regular file, shorter than committed).
+thread_local int failure_errno = 0;
+
 bool fail(std::string& why, const std::string& what, const std::string& path, int error = errno) {
+  failure_errno = error;
   why = "cannot " + what + " '" + path + "': " + std::strerror(error);
+  return false;
+}
+
+bool refuse(std::string& why, std::string text, int error = 0) {
+  failure_errno = error;
+  why = std::move(text);
   return false;
 }
 
@@ -48,6 +59,27 @@ bool sync_directory(const std::string& directory, std::string& why) {
 }
 
 }  // namespace
+
+bool worth_retrying(int error) {
+  switch (error) {
+    case EWOULDBLOCK:  // another batch holds the lock (EAGAIN on Linux)
+    case EIO:
+    case ENOSPC:
+    case EDQUOT:
+    case EINTR:
+    case ENOMEM:
+    case EMFILE:
+    case ENFILE:
+    case ENOLCK:
+    case ETIMEDOUT:
+    case ESTALE:  // an NFS server's
+      return true;
+    default:  // EACCES, ENOENT, ENOTDIR, EROFS...: the path must change
+      return false;
+  }
+}
+
+bool last_failure_worth_retrying() { return worth_retrying(failure_errno); }
 
 unique_fd& unique_fd::operator=(unique_fd&& other) noexcept {
   if (this != &other) {
@@ -88,9 +120,10 @@ bool journal_file::open(const std::string& path, std::string& text, std::string&
   if (!fd_) return fail(why, "open the journal", path);
   struct stat info {};
   if (::fstat(fd_.get(), &info) != 0) return fail(why, "read the journal", path);
-  if (!S_ISREG(info.st_mode)) return why = "--state: '" + path + "' is not a regular file", false;
+  if (!S_ISREG(info.st_mode)) return refuse(why, "--state: '" + path + "' is not a regular file");
   if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) return why = "--state: '" + path + "' is in use by another humm-history batch", false;
+    if (errno == EWOULDBLOCK)
+      return refuse(why, "--state: '" + path + "' is in use by another humm-history batch", EWOULDBLOCK);
     return fail(why, "lock the journal", path);
   }
   // Ours to remove only once locked: a batch that opened the new file and locked it first
@@ -143,13 +176,12 @@ bool output_file::open(const std::string& path, std::string& why) {
   if (!fd_) return fail(why, "open the output", path);
   struct stat info {};
   if (::fstat(fd_.get(), &info) != 0) return fail(why, "read the output", path);
-  if (!S_ISREG(info.st_mode)) return why = "--output: '" + path + "' is not a regular file (a journal needs one)", false;
+  if (!S_ISREG(info.st_mode)) return refuse(why, "--output: '" + path + "' is not a regular file (a journal needs one)");
   // Two batches with their own --state but one --output would cut back and append to each
   // other's runs: the output is locked for as long as this object lives, as the journal is.
   if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) return fail(why, "lock the output", path);
-    in_use_ = true;
-    return why = "--output: '" + path + "' is in use by another humm-history batch (another --state)", false;
+    return refuse(why, "--output: '" + path + "' is in use by another humm-history batch (another --state)", EWOULDBLOCK);
   }
   // A file just created must survive a crash as the journal's lines about it do.
   return sync_directory(directory_of(path), why);
@@ -159,10 +191,10 @@ bool output_file::cut_to(std::uint64_t committed, std::string& why) {
   struct stat info {};
   if (::fstat(fd_.get(), &info) != 0) return fail(why, "read the output", path_);
   if (static_cast<std::uint64_t>(info.st_size) < committed)
-    return why = "--output: '" + path_ + "' holds " + std::to_string(info.st_size) + " bytes, fewer than the " +
-                 std::to_string(committed) +
-                 " its journal committed: it was changed since; restore it, or start again with another --state file",
-           false;
+    return refuse(why, "--output: '" + path_ + "' holds " + std::to_string(info.st_size) + " bytes, fewer than the " +
+                           std::to_string(committed) +
+                           " its journal committed: it was changed since; restore it, or start again with another "
+                           "--state file");
   // Bytes past the committed length belong to schedules the journal does not record: they
   // are walked again, so they go.
   if (::ftruncate(fd_.get(), static_cast<off_t>(committed)) != 0) return fail(why, "truncate the output", path_);

@@ -62,8 +62,6 @@ class output_file {
  public:
   /// Opens and locks `path`, creating it when missing; nothing is cut yet.
   bool open(const std::string& path, std::string& why);
-  /// Whether open() failed because another batch holds the lock (a later retry may succeed).
-  bool in_use() const { return in_use_; }
   /// Cuts the file to `committed` bytes, the journal's length, and appends from there. A file
   /// shorter than that was changed since, and is refused; one replaced by a file at least as
   /// long is not noticed (the journal records no file identity).
@@ -80,7 +78,6 @@ class output_file {
   std::string path_;
   unique_fd fd_;
   std::uint64_t length_ = 0;
-  bool in_use_ = false;
 };
 
 /// One schedule's text, held until the schedule ends, so that each schedule reaches the output
@@ -113,6 +110,14 @@ class schedule_spool {
   std::uint64_t spilled_ = 0;
   std::string error_;
 };
+
+/// Whether a file operation that failed with `error` may succeed when the batch is run again
+/// (exit 1): another batch holds a lock, a full disk, an I/O error. Not so a path that cannot
+/// be opened (EACCES, ENOENT): the arguments must change (exit 2).
+bool worth_retrying(int error);
+/// The same, for the last failure of the functions above in this thread (false for a refusal
+/// of the file itself: not a regular file, or shorter than its journal committed).
+bool last_failure_worth_retrying();
 
 /// The directory of `path`, for temporary files beside it.
 std::string directory_of(const std::string& path);

@@ -14,6 +14,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 
@@ -328,6 +329,11 @@ BOOST_AUTO_TEST_CASE(a_journal_created_and_never_written_is_removed_unless_anoth
     std::filesystem::rename(dir.path + "/other", path);
   }
   BOOST_TEST(std::filesystem::exists(path));
+}
+
+BOOST_AUTO_TEST_CASE(a_full_disk_an_io_error_or_a_lock_are_worth_retrying_and_a_path_that_cannot_be_opened_is_not) {
+  for (const int error : {ENOSPC, EIO, EDQUOT, EWOULDBLOCK}) BOOST_TEST(worth_retrying(error), error);
+  for (const int error : {EACCES, ENOENT, ENOTDIR, EISDIR, EROFS, 0}) BOOST_TEST(!worth_retrying(error), error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

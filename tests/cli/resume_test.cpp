@@ -9,7 +9,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -229,6 +232,18 @@ BOOST_AUTO_TEST_CASE(a_second_batch_with_another_state_but_the_same_output_exits
   BOOST_TEST(!std::filesystem::exists(other_state));  // the journal it created is removed
   BOOST_TEST(first->wait().exit_code == 0);
   BOOST_TEST(f.output_runs() == f.every_run(), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_journal_locked_by_another_batch_exits_1_as_a_retry_later_may_succeed) {
+  resume_fixture f(1);
+  write_file(f.state, "");
+  const int held = ::open(f.state.c_str(), O_RDWR | O_CLOEXEC);  // as the other batch holds it
+  BOOST_TEST_REQUIRE(::flock(held, LOCK_EX | LOCK_NB) == 0);
+  const auto r = f.api.run(f.command());
+  ::close(held);
+  BOOST_TEST(r.exit_code == 1, r.err);
+  BOOST_TEST(r.err == "humm-history: --state: '" + f.state + "' is in use by another humm-history batch\n");
+  BOOST_TEST(f.api.server.counters().requests == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_csv_output_resumes_with_one_header_and_every_run_once) {
