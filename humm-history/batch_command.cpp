@@ -182,7 +182,7 @@ command add_batch_command(CLI::App& app) {
   add_checkpoint_options(*sub, a->checkpoint);
 
   return [a] {
-    if (!check_checkpoint_settings(a->checkpoint, a->output)) return int{bad_input};
+    if (!check_checkpoint_settings(a->checkpoint, a->output, a->schedules_file)) return int{bad_input};
     auto ids = load_ids(*a);
     if (!ids) return int{bad_input};
     if (!a->checkpoint.state.empty())

@@ -17,6 +17,10 @@ std::string difference(const batch_identity& recorded, const batch_identity& ask
     return flag + " " + is + " (the journal's: " + was + ")";
   };
   if (recorded.organization != asked.organization) return differs("--org", recorded.organization, asked.organization);
+  // Another server's runs in one output, or its schedule offsets resumed here: refused. An
+  // older journal records none, and resumes as before.
+  if (!recorded.base_url.empty() && recorded.base_url != asked.base_url)
+    return differs("--base-url", recorded.base_url, asked.base_url);
   if (recorded.schedules != asked.schedules || recorded.schedule_count != asked.schedule_count)
     return "the list of schedules: " +
            (recorded.schedule_count == asked.schedule_count
@@ -97,6 +101,9 @@ batch_plan plan_batch(const std::optional<journal_state>& journal, const batch_r
     if (recorded.organization != request.identity.organization)
       return refuse(state + " follows the schedules of --org " + recorded.organization + ", not " +
                     request.identity.organization + "; use another --state file");
+    if (!recorded.base_url.empty() && recorded.base_url != request.identity.base_url)
+      return refuse(state + " follows the schedules of --base-url " + recorded.base_url + ", not " +
+                    request.identity.base_url + "; use another --state file");
     return begin_generation(j.header.generation + 1, carried(j), request);
   }
   if (const std::string diff = difference(recorded, request.identity); !diff.empty())

@@ -109,6 +109,8 @@ BOOST_AUTO_TEST_CASE(flags_that_do_not_combine_exit_2_before_any_request_or_file
       {{"--since", "last tuesday"},
        "--since: expected an RFC 3339 date-time (2026-11-01T06:00:00Z) or a duration back from now (90s, 30m, 24h, "
        "7d), got \"last tuesday\""},
+      {{"--output", f.ids}, "--output and --schedules-file name the same file"},
+      {{"--output", f.ids, "--state", f.state}, "--output and --schedules-file name the same file"},
       {{"--output", f.output, "--state", f.state, "--format", "json"},
        "--state needs --format ndjson or csv: a JSON array or a table cannot be resumed by appending to it"},
       {{"--output", f.output, "--state", f.dir.path + "/../" + std::filesystem::path(f.dir.path).filename().string() +
@@ -122,6 +124,11 @@ BOOST_AUTO_TEST_CASE(flags_that_do_not_combine_exit_2_before_any_request_or_file
     BOOST_TEST(r.exit_code == 2);
     BOOST_TEST(r.err == "humm-history: " + why + "\n");
   }
+  const auto empty_state = f.api.run({"batch", "--org", f.api.org, "--schedules-file", batch_list, "--output", f.output,
+                                      "--state", ""});
+  BOOST_TEST(empty_state.exit_code == 2);
+  BOOST_TEST(empty_state.err.find("--state") != std::string::npos, empty_state.err);
+  BOOST_TEST(read_file(batch_list).find(id_of(f.schedules[0])) != std::string::npos);
   // A journal to retry that does not exist: refused, and none is left behind.
   const auto retry = f.api.run(f.command({"--retry-failed"}));
   BOOST_TEST(retry.exit_code == 2);

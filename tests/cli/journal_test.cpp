@@ -38,7 +38,8 @@ journal_header header_for(std::vector<std::string> ids, bool incremental = false
                        .output = "/data/runs.ndjson",
                        .since = "",
                        .incremental = incremental,
-                       .overlap_s = incremental ? 86400 : 0},
+                       .overlap_s = incremental ? 86400 : 0,
+                       .base_url = "https://analyst.example.com"},
           .since_time = std::nullopt};
 }
 
@@ -198,6 +199,31 @@ BOOST_AUTO_TEST_CASE(a_finished_generation_with_failed_schedules_run_again_retri
   BOOST_TEST(plan.walks[0].schedule_id == b);
   BOOST_TEST(plan.walks[0].start_offset == 20);
   BOOST_TEST(plan.failed_left == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_journal_of_another_base_url_is_refused_and_an_older_journal_without_one_resumes) {
+  const std::string header = header_line(header_for({a, b}));
+  BOOST_TEST(header.find(R"("base_url":"https://analyst.example.com")") != std::string::npos, header);
+  const journal_state state = parse(header + record_line(done(a, 100)));
+  BOOST_TEST(state.header.identity.base_url == "https://analyst.example.com");
+  batch_request elsewhere = request_for({a, b});
+  elsewhere.identity.base_url = "https://staging.example.com";
+  const batch_plan refused = plan_batch(state, elsewhere);
+  BOOST_TEST((refused.what == batch_plan::action::refuse));
+  BOOST_TEST(refused.message.find("--base-url https://staging.example.com (the journal's: https://analyst.example.com)") !=
+                 std::string::npos,
+             refused.message);
+  elsewhere.identity.incremental = true;  // nor does a next generation follow another server's runs
+  const journal_state ended = parse(header + record_line(done(a, 100)) + record_line(done(b, 200)) + end_line(200));
+  BOOST_TEST((plan_batch(ended, elsewhere).what == batch_plan::action::refuse));
+
+  // A journal written before the base URL was recorded: its header has none.
+  std::string older = header;
+  older.erase(older.find(R"(,"base_url")"), older.find('}') - older.find(R"(,"base_url")"));
+  const journal_state old_state = parse(older + record_line(done(a, 100)));
+  BOOST_TEST(old_state.header.identity.base_url.empty());
+  const batch_plan resumed = plan_batch(old_state, request_for({a, b}));
+  BOOST_TEST((resumed.what == batch_plan::action::walk));
 }
 
 BOOST_AUTO_TEST_CASE(other_arguments_are_refused_naming_the_first_that_differs) {

@@ -140,6 +140,22 @@ BOOST_AUTO_TEST_CASE(a_journal_of_other_arguments_is_refused_with_exit_2_and_not
   BOOST_TEST(f.api.server.counters().connections_accepted == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_journal_resumed_against_another_base_url_is_refused_with_exit_2_naming_it) {
+  resume_fixture f(2);
+  f.api.server.push_fault({.times = 2});
+  f.api.server.push_fault({.status = 503});  // the second schedule fails: the journal has work left
+  BOOST_TEST_REQUIRE(f.api.run(f.command({"--concurrency", "1", "--retries", "0"})).exit_code == 1);
+  const std::string journal = read_file(f.state);
+  auto args = f.api.args(f.command());
+  const std::string other = "https://127.0.0.1:1";
+  *std::next(std::find(args.begin(), args.end(), "--base-url")) = other;
+  const auto r = run_process(exe, args, f.api.env());
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err == "humm-history: " + f.state + " records another batch: --base-url " + other + " (the journal's: " +
+                          f.api.server.base_url() + "); give the journal's arguments to resume it, or use another --state file\n");
+  BOOST_TEST(read_file(f.state) == journal);
+}
+
 BOOST_AUTO_TEST_CASE(failed_schedules_are_recorded_and_retry_failed_completes_them_exactly_once) {
   resume_fixture f(3);  // 15, 35 and 55 runs: 2, 4 and 6 pages, walked one schedule at a time
   // The second schedule's third page fails: its first 20 runs are committed with the error
