@@ -280,6 +280,18 @@ BOOST_AUTO_TEST_CASE(incremental_after_a_finished_generation_begins_the_next_fro
   BOOST_TEST((plan_batch(state, other_org).what == batch_plan::action::refuse));
 }
 
+BOOST_AUTO_TEST_CASE(a_failed_record_keeps_the_last_1000_ids_of_runs_sharing_its_oldest_time) {
+  const planned_walk walk{.schedule_id = a};
+  walk_record record(walk);
+  // Each id was searched among those kept: a walk of many runs at one time took minutes.
+  const unsigned count = 20'000;
+  for (unsigned seed = 1; seed <= count; ++seed) BOOST_REQUIRE(record.admit(run_at("2026-10-20T10:00:00Z", seed)));
+  const schedule_record line = record.failed("timeout", count);
+  BOOST_TEST_REQUIRE(line.oldest_ids.size() == 1000u);
+  BOOST_TEST(line.oldest_ids.back() == ha::format_uuid(run_at("2026-10-20T10:00:00Z", count).id));
+  BOOST_TEST(line.oldest_ids.front() == ha::format_uuid(run_at("2026-10-20T10:00:00Z", count - 999).id));
+}
+
 BOOST_AUTO_TEST_CASE(a_retried_walk_leaves_out_the_runs_its_failed_walk_wrote) {
   // The failed walk wrote runs down to 10:00, two of them at 10:00 (ids 1 and 2); since then,
   // new runs pushed those onto the pages after the resume offset.
