@@ -3,6 +3,8 @@
 
 #include "checkpoint_files.hpp"
 
+#include "journal.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -129,11 +131,27 @@ bool journal_file::open(const std::string& path, std::string& text, std::string&
   // Ours to remove only once locked: a batch that opened the new file and locked it first
   // owns it, and this one's destructor must leave it.
   created_ = creating;
+  // Read with bounds, so that a --state naming a large file that is no journal (a typo) is
+  // refused after its first line, not read whole into memory: line 1 must be a journal header,
+  // and no line may be longer than max_journal_line.
   std::array<char, 65536> buffer;
+  std::size_t line = 1, line_start = 0;
   for (ssize_t n; (n = ::read(fd_.get(), buffer.data(), buffer.size())) != 0;) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return fail(why, "read the journal", path);
+    std::size_t scanned = text.size();
     text.append(buffer.data(), static_cast<std::size_t>(n));
+    for (std::size_t end; (end = text.find('\n', scanned)) != std::string::npos; scanned = end + 1) {
+      if (end - line_start > max_journal_line) break;
+      if (line == 1 && !parse_journal(std::string_view(text).substr(0, end + 1), path, why)) {
+        failure_errno = 0;  // a refusal of the file: exit 2, as parse_journal's of the whole
+        return false;
+      }
+      ++line, line_start = end + 1;
+    }
+    if (text.size() - line_start > max_journal_line)
+      return refuse(why, path + ":" + std::to_string(line) + ": a line longer than " +
+                             std::to_string(max_journal_line >> 20) + " MiB: not a humm-history batch journal");
   }
   return true;
 }

@@ -29,6 +29,10 @@ class unique_fd {
   int fd_ = -1;
 };
 
+/// The longest journal line read: far more than a record holds (a failed one's oldest ids
+/// are at most 1000).
+inline constexpr std::size_t max_journal_line = std::size_t{1} << 20;
+
 /// The journal file, locked (flock) for as long as this object lives, so that two batches
 /// never write one journal.
 class journal_file {
@@ -39,7 +43,8 @@ class journal_file {
   /// A journal this object created and never wrote (the batch stopped before it began) is removed.
   ~journal_file();
 
-  /// Opens and locks `path`, creating it empty when missing, and reads it into `text`.
+  /// Opens and locks `path`, creating it empty when missing, and reads it into `text`; refuses
+  /// a file whose first line is no journal header, or with a line over max_journal_line.
   bool open(const std::string& path, std::string& text, std::string& why);
   /// Cuts the journal to `length` bytes: a torn last line goes before anything is appended.
   bool truncate(std::uint64_t length, std::string& why);

@@ -156,6 +156,28 @@ BOOST_AUTO_TEST_CASE(a_journal_resumed_against_another_base_url_is_refused_with_
   BOOST_TEST(read_file(f.state) == journal);
 }
 
+BOOST_AUTO_TEST_CASE(a_journal_line_over_1_mib_is_refused_naming_the_file_and_line_and_a_non_journal_at_its_first_line) {
+  resume_fixture f(2);
+  f.api.server.push_fault({.times = 2});
+  f.api.server.push_fault({.status = 503});  // the journal has work left: a resume would read it
+  BOOST_TEST_REQUIRE(f.api.run(f.command({"--concurrency", "1", "--retries", "0"})).exit_code == 1);
+  const auto lines = lines_of(read_file(f.state));
+  // Valid JSON still (whitespace before the object), but no journal line is that long.
+  write_file(f.state, lines[0] + "\n" + std::string(1 << 20, ' ') + lines[1] + "\n");
+  const std::string journal = read_file(f.state);
+  auto r = f.api.run(f.command());
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err == "humm-history: " + f.state + ":2: a line longer than 1 MiB: not a humm-history batch journal\n");
+  BOOST_TEST(read_file(f.state) == journal);
+
+  // A large file that is no journal: refused at its first line, whatever follows.
+  write_file(f.state, "id,name\n" + std::string(2 << 20, 'x') + "\n");
+  r = f.api.run(f.command());
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err == "humm-history: " + f.state + ":1: not a JSON object\n");
+  BOOST_TEST(f.api.server.counters().requests == 3u);  // the first batch's only
+}
+
 BOOST_AUTO_TEST_CASE(failed_schedules_are_recorded_and_retry_failed_completes_them_exactly_once) {
   resume_fixture f(3);  // 15, 35 and 55 runs: 2, 4 and 6 pages, walked one schedule at a time
   // The second schedule's third page fails: its first 20 runs are committed with the error
