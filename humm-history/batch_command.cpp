@@ -161,7 +161,8 @@ command add_batch_command(CLI::App& app) {
       "--shard K/N splits one list among N jobs without overlap: job K keeps the ids whose FNV-1a 64-bit "
       "hash of the lowercase id (8-4-4-4-12 form), modulo N, is K-1. --shard auto takes K-1 from "
       "JOB_COMPLETION_INDEX and N from HUMM_SHARD_COUNT (a Kubernetes Indexed Job), or K-1 from "
-      "SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN and N from SLURM_ARRAY_TASK_COUNT (a Slurm job array).\n"
+      "(SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP and N from SLURM_ARRAY_TASK_COUNT "
+      "(a Slurm job array).\n"
       "Ctrl-C or SIGTERM stops cleanly (exit 130 or 143; with --state, the same command resumes); a second "
       "one exits at once.");
   auto a = std::make_shared<batch_args>();
