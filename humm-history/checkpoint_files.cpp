@@ -113,24 +113,35 @@ journal_file::~journal_file() {
 
 bool journal_file::open(const std::string& path, std::string& text, std::string& why) {
   path_ = path;
-  fd_ = unique_fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
-  bool creating = false;
-  if (!fd_ && errno == ENOENT) {
-    fd_ = unique_fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    creating = bool(fd_);
+  for (int attempt = 1;; ++attempt) {
+    fd_ = unique_fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+    bool creating = false;
+    if (!fd_ && errno == ENOENT) {
+      fd_ = unique_fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+      creating = bool(fd_);
+    }
+    if (!fd_) return fail(why, "open the journal", path);
+    struct stat info {};
+    if (::fstat(fd_.get(), &info) != 0) return fail(why, "read the journal", path);
+    if (!S_ISREG(info.st_mode)) return refuse(why, "--state: '" + path + "' is not a regular file");
+    if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EWOULDBLOCK)
+        return refuse(why, "--state: '" + path + "' is in use by another humm-history batch", EWOULDBLOCK);
+      return fail(why, "lock the journal", path);
+    }
+    // The file locked may no longer be the journal: a batch that replaced it (a new
+    // generation) between our open and our lock, and has ended since. Then the new one.
+    struct stat at_path {};
+    if (::stat(path.c_str(), &at_path) == 0 && at_path.st_dev == info.st_dev && at_path.st_ino == info.st_ino) {
+      // Ours to remove only once locked: a batch that opened the new file and locked it
+      // first owns it, and this one's destructor must leave it.
+      created_ = creating;
+      break;
+    }
+    if (attempt == 3)
+      return refuse(why, "--state: '" + path + "' keeps being replaced by another humm-history batch", EWOULDBLOCK);
   }
-  if (!fd_) return fail(why, "open the journal", path);
-  struct stat info {};
-  if (::fstat(fd_.get(), &info) != 0) return fail(why, "read the journal", path);
-  if (!S_ISREG(info.st_mode)) return refuse(why, "--state: '" + path + "' is not a regular file");
-  if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK)
-      return refuse(why, "--state: '" + path + "' is in use by another humm-history batch", EWOULDBLOCK);
-    return fail(why, "lock the journal", path);
-  }
-  // Ours to remove only once locked: a batch that opened the new file and locked it first
-  // owns it, and this one's destructor must leave it.
-  created_ = creating;
+  remove_stale_replacements();
   // Read with bounds, so that a --state naming a large file that is no journal (a typo) is
   // refused after its first line, not read whole into memory: line 1 must be a journal header,
   // and no line may be longer than max_journal_line.
@@ -154,6 +165,20 @@ bool journal_file::open(const std::string& path, std::string& text, std::string&
                              std::to_string(max_journal_line >> 20) + " MiB: not a humm-history batch journal");
   }
   return true;
+}
+
+// A crash (or SIGKILL) during replace() leaves its temporary file, PATH.new-XXXXXX. Once the
+// journal is locked, no other batch can be replacing it (it would hold the lock), so what is
+// left under such a name is stale. A failure to remove one is no reason to stop the batch.
+void journal_file::remove_stale_replacements() {
+  const std::filesystem::path journal = std::filesystem::absolute(path_);
+  const std::string prefix = journal.filename().string() + ".new-";
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(journal.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() == prefix.size() + 6 && name.starts_with(prefix) && it->is_regular_file(ec))
+      std::filesystem::remove(it->path(), ec);
+  }
 }
 
 bool journal_file::truncate(std::uint64_t length, std::string& why) {

@@ -49,12 +49,15 @@ class journal_file {
   /// Cuts the journal to `length` bytes: a torn last line goes before anything is appended.
   bool truncate(std::uint64_t length, std::string& why);
   /// Replaces the whole journal by `lines`: written to a temporary file beside it, synced,
-  /// then renamed over it, so a crash leaves either the old journal or the new one.
+  /// then renamed over it, so a crash leaves either the old journal or the new one (and the
+  /// temporary file, which the next open() removes).
   bool replace(std::string_view lines, std::string& why);
   /// Appends `lines` and waits until they are on disk.
   bool append(std::string_view lines, std::string& why);
 
  private:
+  void remove_stale_replacements();
+
   std::string path_;
   unique_fd fd_;
   bool created_ = false, written_ = false;

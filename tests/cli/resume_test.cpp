@@ -178,6 +178,18 @@ BOOST_AUTO_TEST_CASE(a_journal_line_over_1_mib_is_refused_naming_the_file_and_li
   BOOST_TEST(f.api.server.counters().requests == 3u);  // the first batch's only
 }
 
+BOOST_AUTO_TEST_CASE(a_journal_replacement_left_by_a_crash_is_removed_at_the_next_start) {
+  resume_fixture f(1);
+  const std::string stale = f.state + ".new-Ab12Cd", unrelated = f.state + ".new-notours";
+  write_file(stale, "a half-written journal\n");
+  write_file(unrelated, "someone else's\n");
+  const auto r = f.api.run(f.command());
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(!std::filesystem::exists(stale));
+  BOOST_TEST(std::filesystem::exists(unrelated));
+  BOOST_TEST(f.ended());
+}
+
 BOOST_AUTO_TEST_CASE(failed_schedules_are_recorded_and_retry_failed_completes_them_exactly_once) {
   resume_fixture f(3);  // 15, 35 and 55 runs: 2, 4 and 6 pages, walked one schedule at a time
   // The second schedule's third page fails: its first 20 runs are committed with the error
