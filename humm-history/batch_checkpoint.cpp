@@ -33,6 +33,13 @@ int refused(const std::string& why) {
   return bad_input;
 }
 
+// A journal or output that could not be prepared: 1 when a retry may succeed (another batch
+// holds it, the disk is full, an I/O error), 2 when the arguments must change.
+int file_refused(const std::string& why) {
+  refuse(why);
+  return last_failure_worth_retrying() ? failure : bad_input;
+}
+
 std::string absolute_path(const std::string& path) {
   return std::filesystem::absolute(path).lexically_normal().string();
 }
@@ -42,8 +49,16 @@ bool same_file(const std::string& a, const std::string& b) {
   return std::filesystem::weakly_canonical(a, ignored) == std::filesystem::weakly_canonical(b, ignored);
 }
 
+// The base URL as given, less any user:password@ before the host: the journal holds no secret.
+std::string without_user_info(const std::string& url) {
+  const auto host = url.find("://");
+  const auto start = host == std::string::npos ? 0 : host + 3;
+  const auto at = url.find('@', start), end = url.find_first_of("/?#", start);
+  return at == std::string::npos || (end != std::string::npos && at > end) ? url : url.substr(0, start) + url.substr(at + 1);
+}
+
 batch_identity identity_of(const checkpoint_settings& s, const batch_walk_settings& w, const std::vector<std::string>& ids,
-                           const std::string& format) {
+                           const std::string& format, const std::string& base_url) {
   return {.organization = w.organization,
           .format = format,
           .schedules = schedules_fingerprint(ids),
@@ -51,7 +66,8 @@ batch_identity identity_of(const checkpoint_settings& s, const batch_walk_settin
           .output = absolute_path(s.output),
           .since = s.since.value_or(""),
           .incremental = s.incremental,
-          .overlap_s = s.incremental ? s.overlap_time.count() : 0};
+          .overlap_s = s.incremental ? s.overlap_time.count() : 0,
+          .base_url = without_user_info(base_url)};
 }
 
 // The output is opened first, so that one that cannot be leaves the journal as it was. A new
@@ -79,9 +95,14 @@ void add_checkpoint_options(CLI::App& sub, checkpoint_settings& s) {
   sub.add_option("--state", s.state,
                  "A journal of what --output holds: the same command resumes an interrupted batch, each run exactly once")
       ->type_name("FILE")
+      // An empty name would mean no journal at all: a batch that cannot resume, silently.
+      ->check(CLI::Validator(
+          [](std::string& path) { return path.empty() ? std::string("needs a file name, not an empty one") : std::string(); },
+          "FILE"))
       ->group(group);
   sub.add_flag("--retry-failed", s.retry_failed,
-               "Walk only the schedules the journal records as failed, from where they stopped")
+               "Walk only the schedules the journal records as failed, from where they stopped (once the batch "
+               "has ended, the same command without it does so too)")
       ->group(group);
   sub.add_option("--since", s.since,
                  "Only runs created at or after TIME: RFC 3339, or a duration back from now (30m, 24h, 7d)")
@@ -97,8 +118,11 @@ void add_checkpoint_options(CLI::App& sub, checkpoint_settings& s) {
       ->group(group);
 }
 
-bool check_checkpoint_settings(checkpoint_settings& s, output_settings& output) {
+bool check_checkpoint_settings(checkpoint_settings& s, output_settings& output, const std::string& schedules_file) {
   const bool journal = !s.state.empty();
+  // The list would be truncated before it is read.
+  if (!s.output.empty() && schedules_file != "-" && same_file(s.output, schedules_file))
+    return refuse("--output and --schedules-file name the same file");
   if (journal && s.output.empty())
     return refuse("--state needs --output FILE: standard output cannot be cut back to what the journal committed");
   if (s.retry_failed && !journal) return refuse("--retry-failed needs --state FILE, the journal that records the failures");
@@ -113,6 +137,9 @@ bool check_checkpoint_settings(checkpoint_settings& s, output_settings& output) 
     std::string why;
     const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
     if (!(s.since_time = parse_since(*s.since, now, why))) return refuse(why);
+    // Taken (a clock behind the server's is no error), but likely a mistake: no run is new enough.
+    if (*s.since_time > now)
+      std::cerr << message_line("warning: --since " + *s.since + " is in the future: no run is that new yet") << '\n';
   }
   if (!s.output.empty() && output.format.empty()) output.format = "ndjson";
   if (journal && output.format != "ndjson" && output.format != "csv")
@@ -134,11 +161,11 @@ int run_checkpointed_batch(const checkpoint_settings& s, const batch_walk_settin
                            const connection_settings& connection, const output_settings& output) {
   journal_file journal;
   std::string text, why;
-  if (!journal.open(s.state, text, why)) return refused(why);
+  if (!journal.open(s.state, text, why)) return file_refused(why);
   std::optional<journal_state> recorded;  // none yet: a journal file created empty counts as none
   if (!text.empty() && !(recorded = parse_journal(text, s.state, why))) return refused(why);
 
-  const batch_request request{.identity = identity_of(s, w, ids, output.format),
+  const batch_request request{.identity = identity_of(s, w, ids, output.format, connection.base_url),
                               .ids = ids,
                               .since_time = s.since_time,
                               .retry_failed = s.retry_failed,
@@ -153,7 +180,7 @@ int run_checkpointed_batch(const checkpoint_settings& s, const batch_walk_settin
   auto ctx = command_context::open(connection, output);
   if (!ctx) return bad_input;
   output_file out;
-  if (!prepare_files(plan, recorded, text.size(), journal, out, s.output, why)) return refused(why);
+  if (!prepare_files(plan, recorded, text.size(), journal, out, s.output, why)) return file_refused(why);
   checkpointed_job job{.plan = plan,
                        .journal = journal,
                        .output = out,

@@ -37,7 +37,7 @@ void add_checkpoint_options(CLI::App& sub, checkpoint_settings& settings);
 
 /// Checks how the flags combine and reads the times; false after printing why (exit 2).
 /// With --output and no --format, the format is NDJSON (a file is no terminal).
-bool check_checkpoint_settings(checkpoint_settings& settings, output_settings& output);
+bool check_checkpoint_settings(checkpoint_settings& settings, output_settings& output, const std::string& schedules_file);
 
 /// Without --state: --output FILE becomes standard output (created or truncated). False after
 /// printing why (exit 2).

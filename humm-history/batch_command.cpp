@@ -161,7 +161,8 @@ command add_batch_command(CLI::App& app) {
       "--shard K/N splits one list among N jobs without overlap: job K keeps the ids whose FNV-1a 64-bit "
       "hash of the lowercase id (8-4-4-4-12 form), modulo N, is K-1. --shard auto takes K-1 from "
       "JOB_COMPLETION_INDEX and N from HUMM_SHARD_COUNT (a Kubernetes Indexed Job), or K-1 from "
-      "SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN and N from SLURM_ARRAY_TASK_COUNT (a Slurm job array).\n"
+      "(SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP and N from SLURM_ARRAY_TASK_COUNT "
+      "(a Slurm job array).\n"
       "Ctrl-C or SIGTERM stops cleanly (exit 130 or 143; with --state, the same command resumes); a second "
       "one exits at once.");
   auto a = std::make_shared<batch_args>();
@@ -182,15 +183,17 @@ command add_batch_command(CLI::App& app) {
   add_checkpoint_options(*sub, a->checkpoint);
 
   return [a] {
-    if (!check_checkpoint_settings(a->checkpoint, a->output)) return int{bad_input};
+    if (!check_checkpoint_settings(a->checkpoint, a->output, a->schedules_file)) return int{bad_input};
     auto ids = load_ids(*a);
     if (!ids) return int{bad_input};
     if (!a->checkpoint.state.empty())
       return run_checkpointed_batch(a->checkpoint, {a->organization, a->concurrency, a->page_size, a->deadline},
                                     std::move(*ids), a->connection, a->output);
-    if (!redirect_output(a->checkpoint)) return int{bad_input};
+    // The client first: a command refused for its token or base URL leaves the user's --output
+    // file as it was, since truncating it is the first thing redirect_output does.
     auto ctx = command_context::open(a->connection, a->output);
     if (!ctx) return int{bad_input};
+    if (!redirect_output(a->checkpoint)) return int{bad_input};
     if (a->output.progress || isatty(STDERR_FILENO)) ctx->status.enable(ids->size());
     return ctx->run([&] { return batch(*ctx, *a, std::move(*ids)); });
   };

@@ -29,6 +29,10 @@ class unique_fd {
   int fd_ = -1;
 };
 
+/// The longest journal line read: far more than a record holds (a failed one's oldest ids
+/// are at most 1000).
+inline constexpr std::size_t max_journal_line = std::size_t{1} << 20;
+
 /// The journal file, locked (flock) for as long as this object lives, so that two batches
 /// never write one journal.
 class journal_file {
@@ -39,30 +43,36 @@ class journal_file {
   /// A journal this object created and never wrote (the batch stopped before it began) is removed.
   ~journal_file();
 
-  /// Opens and locks `path`, creating it empty when missing, and reads it into `text`.
+  /// Opens and locks `path`, creating it empty when missing, and reads it into `text`; refuses
+  /// a file whose first line is no journal header, or with a line over max_journal_line.
   bool open(const std::string& path, std::string& text, std::string& why);
   /// Cuts the journal to `length` bytes: a torn last line goes before anything is appended.
   bool truncate(std::uint64_t length, std::string& why);
   /// Replaces the whole journal by `lines`: written to a temporary file beside it, synced,
-  /// then renamed over it, so a crash leaves either the old journal or the new one.
+  /// then renamed over it, so a crash leaves either the old journal or the new one (and the
+  /// temporary file, which the next open() removes).
   bool replace(std::string_view lines, std::string& why);
   /// Appends `lines` and waits until they are on disk.
   bool append(std::string_view lines, std::string& why);
 
  private:
+  void remove_stale_replacements();
+
   std::string path_;
   unique_fd fd_;
   bool created_ = false, written_ = false;
   unique_fd replaced_;  // the file replace() renamed over, still locked: a batch that opened it before waits
 };
 
-/// The output file of a batch with a journal: only ever appended to at its committed end.
+/// The output file of a batch with a journal: only ever appended to at its committed end,
+/// and locked (flock) for as long as this object lives, so that two batches never write it.
 class output_file {
  public:
-  /// Opens `path`, creating it when missing; nothing is cut yet.
+  /// Opens and locks `path`, creating it when missing; nothing is cut yet.
   bool open(const std::string& path, std::string& why);
   /// Cuts the file to `committed` bytes, the journal's length, and appends from there. A file
-  /// shorter than that was changed or replaced since, and is refused.
+  /// shorter than that was changed since, and is refused; one replaced by a file at least as
+  /// long is not noticed (the journal records no file identity).
   bool cut_to(std::uint64_t committed, std::string& why);
   bool append(std::string_view text, std::string& why);
   /// Appends `length` bytes of the file `from`, from its start.
@@ -108,6 +118,14 @@ class schedule_spool {
   std::uint64_t spilled_ = 0;
   std::string error_;
 };
+
+/// Whether a file operation that failed with `error` may succeed when the batch is run again
+/// (exit 1): another batch holds a lock, a full disk, an I/O error. Not so a path that cannot
+/// be opened (EACCES, ENOENT): the arguments must change (exit 2).
+bool worth_retrying(int error);
+/// The same, for the last failure of the functions above in this thread (false for a refusal
+/// of the file itself: not a regular file, or shorter than its journal committed).
+bool last_failure_worth_retrying();
 
 /// The directory of `path`, for temporary files beside it.
 std::string directory_of(const std::string& path);

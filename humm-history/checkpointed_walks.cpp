@@ -201,7 +201,8 @@ class checkpointed_batch {
   }
 
   // The batch's exit code is its worst failure's, as without a journal (batch_command.cpp);
-  // schedules that failed in an earlier run count as worth retrying: --retry-failed is there.
+  // schedules that failed in an earlier run and are not walked now (the generation has not
+  // ended yet) count as worth retrying: the same command, or --retry-failed, walks them.
   int report(const interruption& signals) {
     int code = job_.plan.failed_left > 0 || !file_error_.empty() ? failure : success;
     for (const failed_walk& f : failures_) {
@@ -214,7 +215,7 @@ class checkpointed_batch {
       ctx_.error(std::to_string(failed) + " of " + std::to_string(job_.plan.header.identity.schedule_count) +
                  " schedules failed" +
                  (job_.plan.failed_left ? " (" + std::to_string(job_.plan.failed_left) + " in an earlier run)" : "") +
-                 ": --retry-failed walks them again from where they stopped");
+                 ": the same command walks them again from where they stopped");
     if (!file_error_.empty()) ctx_.error(file_error_ + "; the journal holds what was committed before");
     if (signals.received()) return signals.exit_code();
     return code;

@@ -30,9 +30,11 @@ struct checkpointed_job {
   bool ended = false;                  ///< the journal marked the generation finished before
 };
 
-/// Walks `job.plan.walks` and commits each finished schedule; the exit code: 0, 1 when a
-/// schedule of the generation failed or a file could not be written, 130 or 143 when a
-/// signal stopped it.
+/// Walks `job.plan.walks` and commits each finished schedule; the exit code, the worst of the
+/// walks' (worst_exit_code): 0; 1 when a schedule failed in a way worth retrying, one failed
+/// in an earlier run is left, or a file could not be written; 3 when a schedule failed for good
+/// (a 404); 2 when the client refused an argument; and 130 or 143 when a signal stopped it,
+/// whatever the others.
 boost::asio::awaitable<int> walk_and_commit(command_context& ctx, checkpointed_job& job);
 
 }  // namespace humm_history

@@ -94,6 +94,7 @@ std::string read_header(const json::object& o, journal_state& state) {
   id.incremental = f.flag("incremental");
   id.overlap_s = static_cast<std::int64_t>(f.count("overlap_s"));
   h.since_time = f.time("since_time");
+  if (o.contains("base_url")) id.base_url = f.text("base_url");  // absent from older journals
   return f.problem();
 }
 
@@ -192,7 +193,8 @@ std::string header_line(const journal_header& h) {
                   {"since", id.since},
                   {"incremental", id.incremental},
                   {"overlap_s", id.overlap_s},
-                  {"since_time", time_value(h.since_time)}});
+                  {"since_time", time_value(h.since_time)},
+                  {"base_url", id.base_url}});
 }
 
 std::string synced_line(const std::string& schedule_id, ha::timestamp newest) {

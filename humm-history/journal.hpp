@@ -6,6 +6,7 @@
 //
 // A journal holds one generation of a batch (a new one replaces it: --incremental):
 //   {"humm_history_batch_journal":1,"generation":G,"org":...,...}   the header, always line 1
+//     (version 1 still: "base_url" was added later, optional; older readers ignore it)
 //   {"synced":ID,"newest":T}   carried from earlier generations: the newest run walked of ID
 //   {"done":ID,"runs":N,"newest":T,"output_length":L}
 //   {"failed":ID,"runs":N,"newest":T,"resume_offset":K,"oldest":T,"oldest_ids":[...],"error":E,"output_length":L}
@@ -36,6 +37,9 @@ struct batch_identity {
   std::string since{};            ///< --since as given ("" without); a duration counts from the generation's start
   bool incremental = false;
   std::int64_t overlap_s = 0;     ///< --overlap in seconds, with --incremental
+  /// --base-url as given, less any user:password@ (added later: "" in an older journal, which
+  /// then resumes against any server)
+  std::string base_url{};
 
   bool operator==(const batch_identity&) const = default;
 };

@@ -17,6 +17,10 @@ std::string difference(const batch_identity& recorded, const batch_identity& ask
     return flag + " " + is + " (the journal's: " + was + ")";
   };
   if (recorded.organization != asked.organization) return differs("--org", recorded.organization, asked.organization);
+  // Another server's runs in one output, or its schedule offsets resumed here: refused. An
+  // older journal records none, and resumes as before.
+  if (!recorded.base_url.empty() && recorded.base_url != asked.base_url)
+    return differs("--base-url", recorded.base_url, asked.base_url);
   if (recorded.schedules != asked.schedules || recorded.schedule_count != asked.schedule_count)
     return "the list of schedules: " +
            (recorded.schedule_count == asked.schedule_count
@@ -97,6 +101,9 @@ batch_plan plan_batch(const std::optional<journal_state>& journal, const batch_r
     if (recorded.organization != request.identity.organization)
       return refuse(state + " follows the schedules of --org " + recorded.organization + ", not " +
                     request.identity.organization + "; use another --state file");
+    if (!recorded.base_url.empty() && recorded.base_url != request.identity.base_url)
+      return refuse(state + " follows the schedules of --base-url " + recorded.base_url + ", not " +
+                    request.identity.base_url + "; use another --state file");
     return begin_generation(j.header.generation + 1, carried(j), request);
   }
   if (const std::string diff = difference(recorded, request.identity); !diff.empty())
@@ -106,9 +113,13 @@ batch_plan plan_batch(const std::optional<journal_state>& journal, const batch_r
   batch_plan plan;
   plan.header = j.header;
   plan.failed_left = count_failed(j);
+  // A rerun retries what failed: a job runner (Kubernetes, Slurm) that retries a failed shard
+  // runs the same command again, and must be able to recover it after an outage. The exit code
+  // then comes from the walks' live errors, so a permanent one (404) exits 3 and stops retries.
+  const bool retry_failed = request.retry_failed || (j.ended && plan.failed_left > 0);
   for (const std::string& id : request.ids) {
     const auto record = j.records.find(id);
-    if (request.retry_failed ? record == j.records.end() || !record->second.failed : record != j.records.end())
+    if (retry_failed ? record == j.records.end() || !record->second.failed : record != j.records.end())
       continue;
     planned_walk walk{.schedule_id = id, .since = walk_since(j.header, j.synced, id)};
     if (record != j.records.end()) {  // a failed walk, retried where it stopped
@@ -126,11 +137,9 @@ batch_plan plan_batch(const std::optional<journal_state>& journal, const batch_r
   if (request.retry_failed && plan.walks.empty()) {
     plan.what = batch_plan::action::nothing_left;
     plan.message = "nothing to retry: no schedule failed in " + state;
-  } else if (!request.retry_failed && j.ended) {
+  } else if (!retry_failed && j.ended) {
     plan.what = batch_plan::action::nothing_left;
-    plan.message = "nothing left to do: " + walked +
-                   (plan.failed_left ? "; " + std::to_string(plan.failed_left) + " failed: --retry-failed walks them again"
-                                     : "; --incremental fetches what is new");
+    plan.message = "nothing left to do: " + walked + "; --incremental fetches what is new";
   }
   return plan;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // What a `batch --state` invocation does, decided from its journal and its arguments alone:
-// begin a generation, resume one, retry its failed schedules, or refuse. Pure, so that every
+// begin a generation, resume one, retry its failed schedules (--retry-failed, or the same
+// command again once the generation has ended), or refuse. Pure, so that every
 // case is a unit test; batch_checkpoint.cpp carries the decision out.
 
 #include "journal.hpp"
@@ -36,7 +37,7 @@ struct planned_walk {
 struct batch_plan {
   enum class action {
     walk,          ///< walk `walks`, then commit
-    nothing_left,  ///< the generation is finished: `message` says so (exit 0, or 1 with failures left)
+    nothing_left,  ///< the generation is finished, nothing failed: `message` says so (exit 0)
     refuse,        ///< exit 2 with `message`: the journal belongs to another batch
   };
   action what = action::walk;

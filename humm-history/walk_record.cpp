@@ -4,7 +4,6 @@
 
 #include <humm/analyst/uuid.hpp>
 
-#include <algorithm>
 
 namespace humm_history {
 
@@ -16,27 +15,35 @@ walk_record::walk_record(const planned_walk& walk)
       newest_(walk.newest),
       oldest_(walk.committed_oldest) {
   for (const std::string& text : walk.committed_oldest_ids)
-    if (const auto id = ha::parse_uuid(text)) written_oldest_ids_.push_back(*id);
-  oldest_ids_ = written_oldest_ids_;
+    if (const auto id = ha::parse_uuid(text)) {
+      written_oldest_ids_.insert(*id);
+      oldest_ids_.push_back(*id);
+    }
 }
 
 bool walk_record::admit(const ha::command_run& run) {
   const auto& at = run.created_at;
-  const auto among = [&run](const std::vector<ha::uuid>& ids) { return std::find(ids.begin(), ids.end(), run.id) != ids.end(); };
   // Newest first: what the failed walk wrote is at or after its oldest run. A run without a
   // created_at cannot be placed, and is written rather than lost.
-  if (written_oldest_ && at && (*at > *written_oldest_ || (*at == *written_oldest_ && among(written_oldest_ids_)))) {
+  if (written_oldest_ && at &&
+      (*at > *written_oldest_ || (*at == *written_oldest_ && written_oldest_ids_.contains(run.id)))) {
     ++left_out_;
     return false;
   }
   ++runs_;
   if (!at) return true;
   if (!newest_ || *at > *newest_) newest_ = at;
+  // No search for the id among those kept (quadratic when many runs share one created_at): the
+  // library's ledger hands out each run once per walk, and a run the failed walk before wrote
+  // was left out above. Only the last max_oldest_ids are kept: a retry sees again only the runs
+  // that new runs pushed past its resume offset, the last ones written, so those are the ones
+  // to know (a burst of more new runs than that at the very same time may repeat some).
   if (!oldest_ || *at < *oldest_) {
     oldest_ = at;
     oldest_ids_.assign(1, run.id);
-  } else if (*at == *oldest_ && !among(oldest_ids_)) {
+  } else if (*at == *oldest_) {
     oldest_ids_.push_back(run.id);
+    if (oldest_ids_.size() > max_oldest_ids) oldest_ids_.pop_front();
   }
   return true;
 }

@@ -9,12 +9,17 @@
 
 #include <humm/analyst/models.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
+#include <set>
 #include <string>
-#include <vector>
 
 namespace humm_history {
+
+/// The most ids a failed record keeps of the runs at its oldest created_at (see admit()).
+inline constexpr std::size_t max_oldest_ids = 1000;
 
 class walk_record {
  public:
@@ -34,9 +39,9 @@ class walk_record {
  private:
   std::string schedule_id_;
   std::optional<humm::analyst::timestamp> written_oldest_;   // by the failed walk retried
-  std::vector<humm::analyst::uuid> written_oldest_ids_;
+  std::set<humm::analyst::uuid> written_oldest_ids_;
   std::optional<humm::analyst::timestamp> newest_, oldest_;  // of everything written, before and now
-  std::vector<humm::analyst::uuid> oldest_ids_;
+  std::deque<humm::analyst::uuid> oldest_ids_;               // the last max_oldest_ids written at oldest_
   std::uint64_t runs_ = 0, left_out_ = 0;
 };
 

@@ -64,6 +64,12 @@ struct batch_fixture {
 
 BOOST_AUTO_TEST_SUITE(batch_command)
 
+BOOST_AUTO_TEST_CASE(the_help_tells_the_slurm_shard_with_its_array_step) {
+  const auto r = run_process(exe, {"batch", "--help"}, clean_env());
+  BOOST_TEST(r.exit_code == 0);
+  BOOST_TEST(r.out.find("(SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP") != std::string::npos, r.out);
+}
+
 BOOST_FIXTURE_TEST_CASE(walks_every_listed_schedule_ignoring_comments_and_blank_lines, batch_fixture) {
   const std::string list = "# nightly export\n\n" + id_of(schedules[0]) + "   # the first\n" +
                            upper(id_of(schedules[1])) + "\r\n  \t\n" + id_of(schedules[2]) + "\n" +

@@ -103,9 +103,14 @@ BOOST_AUTO_TEST_CASE(flags_that_do_not_combine_exit_2_before_any_request_or_file
       {{"--output", f.output, "--state", f.state, "--overlap", "2h"}, "--overlap applies to --incremental only"},
       {{"--output", f.output, "--state", f.state, "--incremental", "--overlap", "2 hours"},
        "--overlap: expected a duration (90s, 30m, 24h, 7d), got \"2 hours\""},
+      {{"--since", "365001d"},  // more than 1,000 years: a typo
+       "--since: expected an RFC 3339 date-time (2026-11-01T06:00:00Z) or a duration back from now (90s, 30m, 24h, "
+       "7d), got \"365001d\""},
       {{"--since", "last tuesday"},
        "--since: expected an RFC 3339 date-time (2026-11-01T06:00:00Z) or a duration back from now (90s, 30m, 24h, "
        "7d), got \"last tuesday\""},
+      {{"--output", f.ids}, "--output and --schedules-file name the same file"},
+      {{"--output", f.ids, "--state", f.state}, "--output and --schedules-file name the same file"},
       {{"--output", f.output, "--state", f.state, "--format", "json"},
        "--state needs --format ndjson or csv: a JSON array or a table cannot be resumed by appending to it"},
       {{"--output", f.output, "--state", f.dir.path + "/../" + std::filesystem::path(f.dir.path).filename().string() +
@@ -119,6 +124,11 @@ BOOST_AUTO_TEST_CASE(flags_that_do_not_combine_exit_2_before_any_request_or_file
     BOOST_TEST(r.exit_code == 2);
     BOOST_TEST(r.err == "humm-history: " + why + "\n");
   }
+  const auto empty_state = f.api.run({"batch", "--org", f.api.org, "--schedules-file", batch_list, "--output", f.output,
+                                      "--state", ""});
+  BOOST_TEST(empty_state.exit_code == 2);
+  BOOST_TEST(empty_state.err.find("--state") != std::string::npos, empty_state.err);
+  BOOST_TEST(read_file(batch_list).find(id_of(f.schedules[0])) != std::string::npos);
   // A journal to retry that does not exist: refused, and none is left behind.
   const auto retry = f.api.run(f.command({"--retry-failed"}));
   BOOST_TEST(retry.exit_code == 2);
@@ -126,6 +136,25 @@ BOOST_AUTO_TEST_CASE(flags_that_do_not_combine_exit_2_before_any_request_or_file
   BOOST_TEST(f.api.server.counters().connections_accepted == 0u);
   BOOST_TEST(!std::filesystem::exists(f.state));
   BOOST_TEST(!std::filesystem::exists(f.output));
+}
+
+BOOST_AUTO_TEST_CASE(a_since_in_the_future_is_taken_with_a_one_line_warning) {
+  resume_fixture f(1);
+  const auto r = f.api.run(f.command({"--since", "2999-01-01T00:00:00Z"}));
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(r.err == "humm-history: warning: --since 2999-01-01T00:00:00Z is in the future: no run is that new yet\n");
+  BOOST_TEST(f.output_runs().empty());
+  const auto past = f.api.run(f.command({"--since", "24h", "--state", f.dir.path + "/past.jsonl", "--output",
+                                         f.dir.path + "/past.ndjson"}));
+  BOOST_TEST(past.err.find("warning") == std::string::npos, past.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_without_a_token_exits_2_and_leaves_its_output_file_untouched) {
+  resume_fixture f(1);
+  write_file(f.output, "last night's runs\n");
+  const auto r = f.api.run({"batch", "--org", f.api.org, "--schedules-file", f.ids, "--output", f.output}, clean_env());
+  BOOST_TEST(r.exit_code == 2, r.err);
+  BOOST_TEST(read_file(f.output) == "last night's runs\n");
 }
 
 BOOST_AUTO_TEST_CASE(an_output_that_cannot_be_opened_exits_2_and_leaves_no_journal) {

@@ -1,8 +1,11 @@
 // The pure parts of `batch --state`, directly: the journal's lines read back, torn and
 // corrupt lines, what an invocation walks (resume, retry, a new generation, a refusal), the
-// runs a retried walk leaves out, and the --since and --overlap values.
+// runs a retried walk leaves out, and the --since and --overlap values; and the journal file's
+// removal when a batch that created it stops before writing it.
 
+#include "checkpoint_files.hpp"
 #include "journal.hpp"
+#include "resume_fixture.hpp"
 #include "resume_plan.hpp"
 #include "time_window.hpp"
 #include "walk_record.hpp"
@@ -11,7 +14,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <filesystem>
 
 using namespace humm_history;
 namespace ha = humm::analyst;
@@ -33,7 +38,8 @@ journal_header header_for(std::vector<std::string> ids, bool incremental = false
                        .output = "/data/runs.ndjson",
                        .since = "",
                        .incremental = incremental,
-                       .overlap_s = incremental ? 86400 : 0},
+                       .overlap_s = incremental ? 86400 : 0,
+                       .base_url = "https://analyst.example.com"},
           .since_time = std::nullopt};
 }
 
@@ -173,14 +179,51 @@ BOOST_AUTO_TEST_CASE(a_resume_walks_the_schedules_without_a_record_and_leaves_fa
 }
 
 BOOST_AUTO_TEST_CASE(a_finished_generation_leaves_nothing_to_do_without_incremental) {
+  const journal_state state =
+      parse(header_line(header_for({a, b})) + record_line(done(a, 100)) + record_line(done(b, 200)) + end_line(200));
+  const batch_plan plan = plan_batch(state, request_for({a, b}));
+  BOOST_TEST((plan.what == batch_plan::action::nothing_left));
+  BOOST_TEST(plan.failed_left == 0u);
+  BOOST_TEST(plan.message ==
+             "nothing left to do: the batch in state.jsonl walked all its 2 schedules (generation 1); "
+             "--incremental fetches what is new");
+}
+
+BOOST_AUTO_TEST_CASE(a_finished_generation_with_failed_schedules_run_again_retries_them_as_retry_failed_does) {
   const journal_state state = parse(header_line(header_for({a, b})) + record_line(done(a, 100)) +
                                     record_line(failed(b, 200)) + end_line(200));
   const batch_plan plan = plan_batch(state, request_for({a, b}));
-  BOOST_TEST((plan.what == batch_plan::action::nothing_left));
-  BOOST_TEST(plan.failed_left == 1u);
-  BOOST_TEST(plan.message ==
-             "nothing left to do: the batch in state.jsonl walked all its 2 schedules (generation 1); "
-             "1 failed: --retry-failed walks them again");
+  BOOST_TEST((plan.what == batch_plan::action::walk));
+  BOOST_TEST(!plan.new_generation);
+  BOOST_TEST_REQUIRE(plan.walks.size() == 1u);
+  BOOST_TEST(plan.walks[0].schedule_id == b);
+  BOOST_TEST(plan.walks[0].start_offset == 20);
+  BOOST_TEST(plan.failed_left == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_journal_of_another_base_url_is_refused_and_an_older_journal_without_one_resumes) {
+  const std::string header = header_line(header_for({a, b}));
+  BOOST_TEST(header.find(R"("base_url":"https://analyst.example.com")") != std::string::npos, header);
+  const journal_state state = parse(header + record_line(done(a, 100)));
+  BOOST_TEST(state.header.identity.base_url == "https://analyst.example.com");
+  batch_request elsewhere = request_for({a, b});
+  elsewhere.identity.base_url = "https://staging.example.com";
+  const batch_plan refused = plan_batch(state, elsewhere);
+  BOOST_TEST((refused.what == batch_plan::action::refuse));
+  BOOST_TEST(refused.message.find("--base-url https://staging.example.com (the journal's: https://analyst.example.com)") !=
+                 std::string::npos,
+             refused.message);
+  elsewhere.identity.incremental = true;  // nor does a next generation follow another server's runs
+  const journal_state ended = parse(header + record_line(done(a, 100)) + record_line(done(b, 200)) + end_line(200));
+  BOOST_TEST((plan_batch(ended, elsewhere).what == batch_plan::action::refuse));
+
+  // A journal written before the base URL was recorded: its header has none.
+  std::string older = header;
+  older.erase(older.find(R"(,"base_url")"), older.find('}') - older.find(R"(,"base_url")"));
+  const journal_state old_state = parse(older + record_line(done(a, 100)));
+  BOOST_TEST(old_state.header.identity.base_url.empty());
+  const batch_plan resumed = plan_batch(old_state, request_for({a, b}));
+  BOOST_TEST((resumed.what == batch_plan::action::walk));
 }
 
 BOOST_AUTO_TEST_CASE(other_arguments_are_refused_naming_the_first_that_differs) {
@@ -237,6 +280,18 @@ BOOST_AUTO_TEST_CASE(incremental_after_a_finished_generation_begins_the_next_fro
   BOOST_TEST((plan_batch(state, other_org).what == batch_plan::action::refuse));
 }
 
+BOOST_AUTO_TEST_CASE(a_failed_record_keeps_the_last_1000_ids_of_runs_sharing_its_oldest_time) {
+  const planned_walk walk{.schedule_id = a};
+  walk_record record(walk);
+  // Each id was searched among those kept: a walk of many runs at one time took minutes.
+  const unsigned count = 20'000;
+  for (unsigned seed = 1; seed <= count; ++seed) BOOST_REQUIRE(record.admit(run_at("2026-10-20T10:00:00Z", seed)));
+  const schedule_record line = record.failed("timeout", count);
+  BOOST_TEST_REQUIRE(line.oldest_ids.size() == 1000u);
+  BOOST_TEST(line.oldest_ids.back() == ha::format_uuid(run_at("2026-10-20T10:00:00Z", count).id));
+  BOOST_TEST(line.oldest_ids.front() == ha::format_uuid(run_at("2026-10-20T10:00:00Z", count - 999).id));
+}
+
 BOOST_AUTO_TEST_CASE(a_retried_walk_leaves_out_the_runs_its_failed_walk_wrote) {
   // The failed walk wrote runs down to 10:00, two of them at 10:00 (ids 1 and 2); since then,
   // new runs pushed those onto the pages after the resume offset.
@@ -275,6 +330,48 @@ BOOST_AUTO_TEST_CASE(since_takes_rfc_3339_or_a_duration_back_from_now) {
   }
   BOOST_TEST((parse_duration("30m") == std::optional(30min)));
   BOOST_TEST(!parse_duration("99999999999d").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(since_goes_back_to_year_0_and_no_further_and_durations_up_to_1000_years) {
+  std::string why;
+  // Year 0 is a leap year: 366 days before 0001-01-01.
+  const ha::timestamp year_1 = at("0001-01-01T00:00:00Z");
+  BOOST_TEST((parse_since("366d", year_1, why) == year_1 - std::chrono::days(366)));
+  BOOST_TEST(!parse_since("367d", year_1, why).has_value());
+  BOOST_TEST(why == "--since: 367d back from now is before year 0");
+  BOOST_TEST(!parse_since("31622401s", year_1, why).has_value());
+
+  BOOST_TEST((parse_duration("365000d") == std::optional<std::chrono::seconds>(std::chrono::days(365'000))));
+  BOOST_TEST(!parse_duration("365001d").has_value());
+  BOOST_TEST(!parse_duration("8760001h").has_value());
+  const ha::timestamp now = at("2026-11-30T12:00:00Z");
+  BOOST_TEST(!parse_since("365001d", now, why).has_value());
+  BOOST_TEST(why.find("--since: expected") == 0u, why);
+}
+
+BOOST_AUTO_TEST_CASE(a_journal_created_and_never_written_is_removed_unless_another_file_took_its_path) {
+  humm_test::temp_directory dir;
+  const std::string path = dir.path + "/state.jsonl";
+  std::string text, why;
+  {
+    journal_file journal;
+    BOOST_TEST_REQUIRE(journal.open(path, text, why), why);
+  }
+  BOOST_TEST(!std::filesystem::exists(path));
+
+  {
+    journal_file journal;
+    BOOST_TEST_REQUIRE(journal.open(path, text, why), why);
+    // Another batch's journal renamed over the path meanwhile: it is not ours to remove.
+    humm_test::write_file(dir.path + "/other", "{\"humm_history_batch_journal\":1}\n");
+    std::filesystem::rename(dir.path + "/other", path);
+  }
+  BOOST_TEST(std::filesystem::exists(path));
+}
+
+BOOST_AUTO_TEST_CASE(a_full_disk_an_io_error_or_a_lock_are_worth_retrying_and_a_path_that_cannot_be_opened_is_not) {
+  for (const int error : {ENOSPC, EIO, EDQUOT, EWOULDBLOCK}) BOOST_TEST(worth_retrying(error), error);
+  for (const int error : {EACCES, ENOENT, ENOTDIR, EISDIR, EROFS, 0}) BOOST_TEST(!worth_retrying(error), error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -9,7 +9,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -137,6 +140,56 @@ BOOST_AUTO_TEST_CASE(a_journal_of_other_arguments_is_refused_with_exit_2_and_not
   BOOST_TEST(f.api.server.counters().connections_accepted == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_journal_resumed_against_another_base_url_is_refused_with_exit_2_naming_it) {
+  resume_fixture f(2);
+  f.api.server.push_fault({.times = 2});
+  f.api.server.push_fault({.status = 503});  // the second schedule fails: the journal has work left
+  BOOST_TEST_REQUIRE(f.api.run(f.command({"--concurrency", "1", "--retries", "0"})).exit_code == 1);
+  const std::string journal = read_file(f.state);
+  auto args = f.api.args(f.command());
+  const std::string other = "https://127.0.0.1:1";
+  *std::next(std::find(args.begin(), args.end(), "--base-url")) = other;
+  const auto r = run_process(exe, args, f.api.env());
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err == "humm-history: " + f.state + " records another batch: --base-url " + other + " (the journal's: " +
+                          f.api.server.base_url() + "); give the journal's arguments to resume it, or use another --state file\n");
+  BOOST_TEST(read_file(f.state) == journal);
+}
+
+BOOST_AUTO_TEST_CASE(a_journal_line_over_1_mib_is_refused_naming_the_file_and_line_and_a_non_journal_at_its_first_line) {
+  resume_fixture f(2);
+  f.api.server.push_fault({.times = 2});
+  f.api.server.push_fault({.status = 503});  // the journal has work left: a resume would read it
+  BOOST_TEST_REQUIRE(f.api.run(f.command({"--concurrency", "1", "--retries", "0"})).exit_code == 1);
+  const auto lines = lines_of(read_file(f.state));
+  // Valid JSON still (whitespace before the object), but no journal line is that long.
+  write_file(f.state, lines[0] + "\n" + std::string(1 << 20, ' ') + lines[1] + "\n");
+  const std::string journal = read_file(f.state);
+  auto r = f.api.run(f.command());
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err == "humm-history: " + f.state + ":2: a line longer than 1 MiB: not a humm-history batch journal\n");
+  BOOST_TEST(read_file(f.state) == journal);
+
+  // A large file that is no journal: refused at its first line, whatever follows.
+  write_file(f.state, "id,name\n" + std::string(2 << 20, 'x') + "\n");
+  r = f.api.run(f.command());
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.err == "humm-history: " + f.state + ":1: not a JSON object\n");
+  BOOST_TEST(f.api.server.counters().requests == 3u);  // the first batch's only
+}
+
+BOOST_AUTO_TEST_CASE(a_journal_replacement_left_by_a_crash_is_removed_at_the_next_start) {
+  resume_fixture f(1);
+  const std::string stale = f.state + ".new-Ab12Cd", unrelated = f.state + ".new-notours";
+  write_file(stale, "a half-written journal\n");
+  write_file(unrelated, "someone else's\n");
+  const auto r = f.api.run(f.command());
+  BOOST_TEST(r.exit_code == 0, r.err);
+  BOOST_TEST(!std::filesystem::exists(stale));
+  BOOST_TEST(std::filesystem::exists(unrelated));
+  BOOST_TEST(f.ended());
+}
+
 BOOST_AUTO_TEST_CASE(failed_schedules_are_recorded_and_retry_failed_completes_them_exactly_once) {
   resume_fixture f(3);  // 15, 35 and 55 runs: 2, 4 and 6 pages, walked one schedule at a time
   // The second schedule's third page fails: its first 20 runs are committed with the error
@@ -147,7 +200,7 @@ BOOST_AUTO_TEST_CASE(failed_schedules_are_recorded_and_retry_failed_completes_th
   BOOST_TEST(failed.exit_code == 1);
   const std::string flaky = id_of(f.schedules[1]);
   BOOST_TEST(failed.err.find("humm-history: schedule " + flaky + ": ") == 0u, failed.err);
-  BOOST_TEST(failed.err.find("humm-history: 1 of 3 schedules failed: --retry-failed walks them again") !=
+  BOOST_TEST(failed.err.find("humm-history: 1 of 3 schedules failed: the same command walks them again") !=
              std::string::npos);
   json::object record;
   for (const auto& line : f.journal())
@@ -163,9 +216,6 @@ BOOST_AUTO_TEST_CASE(failed_schedules_are_recorded_and_retry_failed_completes_th
   // Three new runs push the committed ones onto the pages after the resume offset.
   f.api.server.insert_runs_at_head(f.schedules[1].schedule.id, 3);
   f.api.server.reset_counters();
-  const auto plain = f.api.run(f.command());
-  BOOST_TEST(plain.exit_code == 1);
-  BOOST_TEST(plain.err.find("1 failed: --retry-failed walks them again") != std::string::npos, plain.err);
   const auto retried = f.api.run(f.command({"--retry-failed"}));
   BOOST_TEST(retried.exit_code == 0, retried.err);
   BOOST_TEST(f.output_runs() == f.every_run(), boost::test_tools::per_element());
@@ -178,6 +228,72 @@ BOOST_AUTO_TEST_CASE(failed_schedules_are_recorded_and_retry_failed_completes_th
   const auto again = f.api.run(f.command({"--retry-failed"}));
   BOOST_TEST(again.exit_code == 0);
   BOOST_TEST(again.err == "humm-history: nothing to retry: no schedule failed in " + f.state + "\n");
+}
+
+// A job runner (Kubernetes Job, Slurm --requeue) retries a failed shard by running the same
+// command again: once the generation has ended, that walks the failed schedules again.
+BOOST_AUTO_TEST_CASE(the_same_command_run_again_retries_a_schedule_that_failed_with_503_and_completes_the_output_once) {
+  resume_fixture f(3);
+  f.api.server.push_fault({.times = 2 + 2});  // the second schedule's third page: an outage
+  f.api.server.push_fault({.status = 503});
+  const auto failed = f.api.run(f.command({"--concurrency", "1", "--retries", "0"}));
+  BOOST_TEST(failed.exit_code == 1, failed.err);
+  BOOST_TEST(f.ended());
+  BOOST_TEST(f.recorded("failed").contains(id_of(f.schedules[1])));
+
+  f.api.server.reset_counters();
+  const auto rerun = f.api.run(f.command({"--concurrency", "1", "--retries", "0"}));
+  BOOST_TEST(rerun.exit_code == 0, rerun.err);
+  BOOST_TEST(f.output_runs() == f.every_run(), boost::test_tools::per_element());
+  BOOST_TEST(lines_of(read_file(f.output)).size() == f.every_run().size());
+  BOOST_TEST(f.api.server.counters().requests == 2u);  // offsets 20 and 30 of the failed schedule only
+  BOOST_TEST(f.recorded("done").contains(id_of(f.schedules[1])));
+
+  const auto done = f.api.run(f.command());
+  BOOST_TEST(done.exit_code == 0);
+  BOOST_TEST(done.err.find("nothing left to do") != std::string::npos, done.err);
+}
+
+BOOST_AUTO_TEST_CASE(the_same_command_run_again_on_a_schedule_that_fails_with_404_exits_3) {
+  resume_fixture f(2);
+  f.api.server.push_fault({.times = 2});  // the first schedule's pages, then the second's first
+  f.api.server.push_fault({.status = 404, .times = 2});
+  const auto failed = f.api.run(f.command({"--concurrency", "1", "--retries", "0"}));
+  BOOST_TEST(failed.exit_code == 3, failed.err);
+  BOOST_TEST(f.ended());
+
+  // The 404 is still there: the rerun walks it again and exits with its code, not 1.
+  f.api.server.push_fault({.status = 404});
+  const auto rerun = f.api.run(f.command({"--concurrency", "1", "--retries", "0"}));
+  BOOST_TEST(rerun.exit_code == 3, rerun.err);
+  BOOST_TEST(f.recorded("failed").contains(id_of(f.schedules[1])));
+}
+
+BOOST_AUTO_TEST_CASE(a_second_batch_with_another_state_but_the_same_output_exits_1_naming_the_output) {
+  resume_fixture f(2);
+  f.api.server.push_fault({.delay = 500ms, .times = 1000});
+  auto first = f.start();
+  BOOST_TEST_REQUIRE(wait_until([&] { return first->ended() || !f.journal().empty(); }));  // its files are prepared
+  const std::string other_state = f.dir.path + "/other.jsonl";
+  const auto second = f.api.run(f.command({"--state", other_state}));
+  BOOST_TEST(second.exit_code == 1, second.err);
+  BOOST_TEST(second.err == "humm-history: --output: '" + f.output +
+                               "' is in use by another humm-history batch (another --state)\n");
+  BOOST_TEST(!std::filesystem::exists(other_state));  // the journal it created is removed
+  BOOST_TEST(first->wait().exit_code == 0);
+  BOOST_TEST(f.output_runs() == f.every_run(), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_journal_locked_by_another_batch_exits_1_as_a_retry_later_may_succeed) {
+  resume_fixture f(1);
+  write_file(f.state, "");
+  const int held = ::open(f.state.c_str(), O_RDWR | O_CLOEXEC);  // as the other batch holds it
+  BOOST_TEST_REQUIRE(::flock(held, LOCK_EX | LOCK_NB) == 0);
+  const auto r = f.api.run(f.command());
+  ::close(held);
+  BOOST_TEST(r.exit_code == 1, r.err);
+  BOOST_TEST(r.err == "humm-history: --state: '" + f.state + "' is in use by another humm-history batch\n");
+  BOOST_TEST(f.api.server.counters().requests == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_csv_output_resumes_with_one_header_and_every_run_once) {
