@@ -49,6 +49,20 @@ std::string id_of(const humm::analyst::testing::schedule_data& data) {
   return humm::analyst::format_uuid(data.schedule.id);
 }
 
+void check_refused_before_any_request(cli_server& api,
+                                      const std::vector<std::pair<std::vector<std::string>, std::string>>& cases) {
+  for (const auto& [command, reason] : cases) {
+    const auto r = api.run(command);
+    BOOST_TEST(r.exit_code == 2, reason);
+    BOOST_TEST(r.err.starts_with("humm-history: "), r.err);
+    BOOST_TEST(r.err.find(reason) != std::string::npos, r.err);
+    BOOST_TEST(lines_of(r.err).size() == 1u, r.err);
+    BOOST_TEST(r.out == "");
+  }
+  BOOST_TEST(api.server.counters().requests == 0u);
+  BOOST_TEST(api.server.counters().connections_accepted == 0u);
+}
+
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::size_t start = 0;

@@ -72,6 +72,11 @@ boost::json::value json_of(const humm::analyst::command_run& run);
 /// The last line of stderr, parsed: the --stats line.
 boost::json::object stats_of(const process_result& r);
 
+/// Commands the tool must refuse before any request, each with what its one error line
+/// names: each exits 2 with that line alone and no output, and the server sees nothing.
+void check_refused_before_any_request(cli_server& api,
+                                      const std::vector<std::pair<std::vector<std::string>, std::string>>& cases);
+
 /// Creates `count` runs at the head of `schedule` once the server has seen `requests`
 /// requests (or after 30 s): pages requested later are shifted. Join the thread.
 std::thread create_runs_after(humm::analyst::testing::fake_server& server, const humm::analyst::uuid& schedule,

@@ -188,16 +188,7 @@ BOOST_FIXTURE_TEST_CASE(arguments_are_checked_before_any_request, fetch_fixture)
       {fetch({"--timeout", "0"}), "--timeout"},
       {fetch({"--no-such-option"}), "--no-such-option"},
   };
-  for (const auto& [command, reason] : cases) {
-    const auto r = api.run(command);
-    BOOST_TEST(r.exit_code == 2, command.back());
-    BOOST_TEST(r.err.find("humm-history: ") == 0u, r.err);
-    BOOST_TEST(r.err.find(reason) != std::string::npos, r.err);
-    BOOST_TEST(lines_of(r.err).size() == 1u, r.err);
-    BOOST_TEST(r.out == "");
-  }
-  BOOST_TEST(api.server.counters().requests == 0u);
-  BOOST_TEST(api.server.counters().connections_accepted == 0u);
+  check_refused_before_any_request(api, cases);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
