@@ -250,8 +250,9 @@ BOOST_FIXTURE_TEST_CASE(verbose_tells_each_attempt_with_its_status_request_id_an
   BOOST_TEST(with(" attempt 1: 503, req-id req-") == 1, r.err);
   BOOST_TEST(with("; retrying in ") == 1, r.err);
   BOOST_TEST(with(" attempt 2: 200, req-id req-") == 1, r.err);
-  BOOST_TEST(with(" ms (") == 2, r.err);  // the timings: "(rate limit …, " first when it held the attempt back
+  // Each attempt's timings in ms ("rate limit …" leads them when it held the attempt back).
   BOOST_TEST(with("pool ") == 2, r.err);
+  BOOST_TEST(with(", first byte ") == 2, r.err);
   BOOST_TEST(with(": 200 after 2 attempts in ") == 1, r.err);
   BOOST_TEST(with("connection to 127.0.0.1:") >= 1, r.err);
 }
